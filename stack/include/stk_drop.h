@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The stack's one list of drop reasons and event counters.
+ *
+ * Both lists are X-macros: each entry builds an enum value, a name in the
+ * telemetry name table and a per-lcore counter. Add a reason here and it
+ * appears everywhere (enum, counters, `/wskstack/drops`) with no other edit.
+ */
+#ifndef STK_DROP_H
+#define STK_DROP_H
+
+#include <stdint.h>
+
+/** X(NAME, "what happened to the frame") */
+#define STK_DROP_REASONS(X) \
+	X(NONE,                "not dropped") \
+	X(ETH_TRUNCATED,       "frame shorter than an Ethernet header") \
+	X(ETH_NOT_FOR_US,      "destination MAC is not ours, broadcast or multicast") \
+	X(ETH_OWN_SRC,         "frame sent from our own MAC (looped back)") \
+	X(ETH_VLAN,            "802.1Q/802.1ad tagged frame (VLANs not configured)") \
+	X(ETH_UNKNOWN_TYPE,    "EtherType not handled") \
+	X(ARP_TRUNCATED,       "ARP packet shorter than 28 bytes") \
+	X(ARP_BAD_FORMAT,      "ARP hardware/protocol type or address lengths not Ethernet/IPv4") \
+	X(ARP_BAD_OP,          "ARP opcode neither request nor reply") \
+	X(ARP_BAD_SENDER,      "ARP sender address is broadcast, multicast, zero or ours") \
+	X(ARP_NOT_FOR_US,      "ARP for another host") \
+	X(ARP_QUEUE_FULL,      "queue of packets awaiting ARP resolution is full") \
+	X(ARP_UNRESOLVED,      "next hop did not answer ARP") \
+	X(IPV4_TRUNCATED,      "IPv4 header or payload cut short") \
+	X(IPV4_BAD_VERSION,    "IP version is not 4") \
+	X(IPV4_BAD_IHL,        "IPv4 header length below 20 bytes") \
+	X(IPV4_BAD_LENGTH,     "IPv4 total length smaller than the header") \
+	X(IPV4_BAD_CHECKSUM,   "IPv4 header checksum wrong") \
+	X(IPV4_BAD_OPTION,     "IPv4 options malformed") \
+	X(IPV4_TTL_ZERO,       "IPv4 TTL is zero") \
+	X(IPV4_BAD_SRC,        "IPv4 source is martian (multicast, broadcast, loopback or ours)") \
+	X(IPV4_NOT_FOR_US,     "IPv4 destination is not one of our addresses") \
+	X(IPV4_UNKNOWN_PROTO,  "IPv4 protocol not handled") \
+	X(IPV4_FRAG_BAD,       "IPv4 fragment with bad offset or length") \
+	X(IPV4_FRAG_DROPPED,   "IPv4 fragment dropped by reassembly (table full, timeout, overlap)") \
+	X(IPV4_NO_ROUTE,       "no route to the destination") \
+	X(IPV4_FRAG_NEEDED,    "datagram exceeds MTU and has DF set") \
+	X(IPV4_FRAG_FAILED,    "could not fragment a datagram for output") \
+	X(ICMP_TRUNCATED,      "ICMP message shorter than 8 bytes") \
+	X(ICMP_BAD_CHECKSUM,   "ICMP checksum wrong") \
+	X(ICMP_TYPE_IGNORED,   "ICMP type or code not handled") \
+	X(ICMP_NOT_UNICAST,    "ICMP echo to a broadcast address ignored") \
+	X(ICMP_RATELIMIT,      "ICMP error suppressed by the rate limit") \
+	X(UDP_TRUNCATED,       "UDP header cut short") \
+	X(UDP_BAD_LENGTH,      "UDP length field disagrees with the IP payload") \
+	X(UDP_BAD_CHECKSUM,    "UDP checksum wrong") \
+	X(UDP_NO_SOCKET,       "no UDP socket bound to the destination port") \
+	X(NO_MBUF,             "mbuf pool exhausted") \
+	X(TX_FULL,             "port TX queue full") \
+	X(STOPPING,            "instance stopping")
+
+/** X(NAME, "what is counted") */
+#define STK_COUNTERS(X) \
+	X(RX_FRAMES,       "frames received") \
+	X(RX_BYTES,        "bytes received") \
+	X(TX_FRAMES,       "frames sent") \
+	X(TX_BYTES,        "bytes sent") \
+	X(ARP_RX,          "ARP packets received") \
+	X(ARP_REQUEST_TX,  "ARP requests sent") \
+	X(ARP_REPLY_TX,    "ARP replies sent") \
+	X(ARP_GRATUITOUS_TX, "gratuitous ARPs sent") \
+	X(ARP_LEARNED,     "ARP cache entries learned or refreshed") \
+	X(ARP_EXPIRED,     "ARP cache entries aged out") \
+	X(IPV4_RX,         "IPv4 datagrams received") \
+	X(IPV4_TX,         "IPv4 datagrams sent (before fragmentation)") \
+	X(IPV4_FRAGS_RX,   "IPv4 fragments received") \
+	X(IPV4_REASSEMBLED, "IPv4 datagrams reassembled") \
+	X(IPV4_FRAGS_TX,   "IPv4 fragments sent") \
+	X(ICMP_RX,         "ICMP messages received") \
+	X(ICMP_ECHO_REPLY_TX, "ICMP echo replies sent") \
+	X(ICMP_UNREACH_TX, "ICMP destination unreachable sent") \
+	X(UDP_RX,          "UDP datagrams delivered") \
+	X(UDP_TX,          "UDP datagrams sent") \
+	X(REQUESTS,        "requests run from the request ring") \
+	X(POLLS,           "poll loop iterations")
+
+#define STK_X_ENUM_DROP(n, s) STK_DROP_##n,
+#define STK_X_ENUM_CNT(n, s) STK_CNT_##n,
+
+/** Why a frame was dropped. STK_DROP_NONE (0) means "not dropped". */
+enum stk_drop {
+	STK_DROP_REASONS(STK_X_ENUM_DROP)
+	STK_DROP__MAX
+};
+
+/** Event counters. */
+enum stk_cnt {
+	STK_COUNTERS(STK_X_ENUM_CNT)
+	STK_CNT__MAX
+};
+
+/** Per-lcore statistics, written only by the owning lcore. */
+struct stk_stats {
+	uint64_t drop[STK_DROP__MAX]; /**< frames dropped, by reason */
+	uint64_t cnt[STK_CNT__MAX];   /**< event counters */
+};
+
+/** @return the lower-case name of a drop reason ("ipv4_bad_checksum"), or NULL if out of range. */
+const char *stk_drop_name(enum stk_drop r);
+/** @return the one-line description of a drop reason, or NULL if out of range. */
+const char *stk_drop_desc(enum stk_drop r);
+/** @return the lower-case name of a counter, or NULL if out of range. */
+const char *stk_cnt_name(enum stk_cnt c);
+
+#endif /* STK_DROP_H */
