@@ -27,6 +27,7 @@
 	X(ARP_NOT_FOR_US,      "ARP for another host") \
 	X(ARP_QUEUE_FULL,      "queue of packets awaiting ARP resolution is full") \
 	X(ARP_UNRESOLVED,      "next hop did not answer ARP") \
+	X(ARP_CACHE_FULL,      "ARP cache full of unresolved or static entries") \
 	X(IPV4_TRUNCATED,      "IPv4 header or payload cut short") \
 	X(IPV4_BAD_VERSION,    "IP version is not 4") \
 	X(IPV4_BAD_IHL,        "IPv4 header length below 20 bytes") \
