@@ -108,6 +108,22 @@ print_line(const char *what, const struct stk_stats *s, const char *tail)
 	       s->cnt[STK_CNT_UDP_TX], tail);
 }
 
+/* One line naming every drop reason that occurred, e.g. "drops: ipv4_bad_checksum=1". */
+static void
+print_drops(const struct stk_stats *s)
+{
+	unsigned int i, n = 0;
+
+	for (i = 1; i < STK_DROP__MAX; i++) {
+		if (s->drop[i] == 0)
+			continue;
+		printf("%s %s=%" PRIu64, n++ == 0 ? "wskstackd: drops:" : "", stk_drop_name(i),
+		       s->drop[i]);
+	}
+	if (n != 0)
+		printf("\n");
+}
+
 /* Watches the clock for --duration, --idle-exit and --stats. */
 static void *
 watcher(void *arg)
@@ -227,6 +243,7 @@ main(int argc, char **argv)
 	drv_runtime_run(the_rt, &app, on_ready);
 	drv_runtime_stats(the_rt, &s);
 	leaked = drv_runtime_close(the_rt);
+	print_drops(&s);
 	print_line("summary", &s, leaked == 0 ? " pools=clean" : " pools=LEAK");
 	return leaked == 0 ? 0 : 3;
 }

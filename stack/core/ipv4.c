@@ -103,8 +103,10 @@ ipv4_input(struct stk_inst *in, uint16_t port, struct rte_mbuf *m)
 			return;
 		STK_COUNT(in, IPV4_REASSEMBLED);
 		/* The library rewrote length, offset and zeroed the checksum. */
-		if (ipv4_parse(rte_pktmbuf_mtod(m, const void *), rte_pktmbuf_data_len(m), false,
-			       &ip) != STK_DROP_NONE || m->pkt_len != ip.total_len) {
+		/* The header is in the first segment; the length spans the chain. */
+		if (rte_pktmbuf_data_len(m) < IPV4_HDR_LEN ||
+		    ipv4_parse(rte_pktmbuf_mtod(m, const void *), m->pkt_len, false, &ip) !=
+			    STK_DROP_NONE || m->pkt_len != ip.total_len) {
 			STK_DROP(in, IPV4_FRAG_BAD);
 			rte_pktmbuf_free(m);
 			return;

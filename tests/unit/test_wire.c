@@ -396,6 +396,7 @@ test_arp(void)
 {
 	const struct arp_repr req = {ARP_OP_REQUEST, host_mac, HOST_IP, zero_mac, GW_IP};
 	const struct arp_repr rep = {ARP_OP_REPLY, gw_mac, GW_IP, host_mac, HOST_IP};
+	uint8_t p[ARP_PKT_LEN];
 	struct arp_repr r;
 	size_t n;
 
@@ -424,16 +425,12 @@ test_arp(void)
 	CHECK_EQ(arp_mutated(6, 1), STK_DROP_ARP_BAD_OP);        /* op 0x0101 */
 	CHECK_EQ(arp_mutated(6, 0xff), STK_DROP_ARP_BAD_OP);     /* op 0xff01 */
 	CHECK_EQ(arp_mutated(7, 2), STK_DROP_NONE);
-	/* Format is checked before the opcode. */
-	{
-		uint8_t p[ARP_PKT_LEN];
-
-		memcpy(p, g_arp_req + ETH_HDR_LEN, sizeof(p));
-		p[5] = 6;
-		p[7] = 9;
-		CHECK_EQ(arp_parse_exact(p, sizeof(p), &r), STK_DROP_ARP_BAD_FORMAT);
-		CHECK_EQ(arp_parse_exact(p, sizeof(p) - 1, &r), STK_DROP_ARP_TRUNCATED);
-	}
+	/* Format is checked before the opcode, length before both. */
+	memcpy(p, g_arp_req + ETH_HDR_LEN, sizeof(p));
+	p[5] = 6;
+	p[7] = 9;
+	CHECK_EQ(arp_parse_exact(p, sizeof(p), &r), STK_DROP_ARP_BAD_FORMAT);
+	CHECK_EQ(arp_parse_exact(p, sizeof(p) - 1, &r), STK_DROP_ARP_TRUNCATED);
 }
 
 /* ---- IPv4: golden ------------------------------------------------------- */
@@ -738,6 +735,7 @@ ip_with_options(const uint8_t *opt, size_t nopt)
 static void
 test_ipv4_options(void)
 {
+	struct ip_scratch s;
 	uint8_t opt[40];
 
 	/* Well-formed lists. */
@@ -784,6 +782,14 @@ test_ipv4_options(void)
 	memset(opt, 1, sizeof(opt));
 	opt[39] = 0x44; /* after 39 NOPs, a type with no length byte */
 	CHECK_EQ(ip_with_options(opt, 40), STK_DROP_IPV4_BAD_OPTION);
+	/* The same where the header is the last byte there is (ASan checks). */
+	ip_scratch_init(&s);
+	memcpy(s.b, g_igmp + ETH_HDR_LEN, 20);
+	memcpy(s.b + 20, (const uint8_t[]){0x01, 0x01, 0x01, 0x94}, 4);
+	s.b[0] = 0x46;
+	s.len = 24;
+	ip_set16(&s, 2, 24);
+	CHECK_EQ(ip_mut(&s, true, true), STK_DROP_IPV4_BAD_OPTION);
 }
 
 /* Echo request with IPv4 bytes 6-7 = @p frag and @p payload bytes after the header. */
