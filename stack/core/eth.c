@@ -15,6 +15,9 @@ eth_input(struct stk_inst *in, uint16_t port, struct rte_mbuf *m)
 	struct eth_repr eth;
 	enum stk_drop why;
 
+	m = stk_mbuf_pullup(in, m, STK_PULLUP_LEN);
+	if (m == NULL)
+		return;
 	why = eth_parse(rte_pktmbuf_mtod(m, const void *), rte_pktmbuf_data_len(m), &eth);
 	if (why == STK_DROP_NONE && !mac_accepted(&eth.dst, pc))
 		why = STK_DROP_ETH_NOT_FOR_US;

@@ -202,6 +202,16 @@ int udp_init(struct stk_inst *in);
 void udp_fini(struct stk_inst *in);
 void udp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, bool bcast);
 
+/* mbuf.c */
+/**
+ * Make the first @p len bytes of @p m (all of it if shorter) contiguous in a
+ * first segment the stack may write. @return the (possibly new) head, or
+ * NULL with @p m freed and NO_MBUF counted.
+ */
+struct rte_mbuf *stk_mbuf_pullup(struct stk_inst *in, struct rte_mbuf *m, uint32_t len);
+/** Longest run of headers input needs in the first segment: Ethernet, IPv4 and L4 with options. */
+#define STK_PULLUP_LEN (ETH_HDR_LEN + 60 + 60)
+
 /** Create a per-instance object name that is unique in the process. */
 void stk_obj_name(char *buf, size_t len, const char *what, const struct stk_inst *in);
 

@@ -177,7 +177,10 @@ stk_udp_sendto(struct stk_udp_sock *s, struct rte_mbuf *m, rte_be32_t dst, rte_b
 		rte_pktmbuf_free(m);
 		return STK_EMSGSIZE;
 	}
-	if (rte_pktmbuf_headroom(m) < STK_HDR_ROOM) {
+	/* Headers go in front of the payload's first segment if it is ours to
+	 * write and has room; otherwise in a segment of their own. */
+	if (rte_pktmbuf_headroom(m) < STK_HDR_ROOM || !RTE_MBUF_DIRECT(m) ||
+	    rte_mbuf_refcnt_read(m) != 1) {
 		struct rte_mbuf *h = stk_pktmbuf_alloc(in);
 
 		if (h == NULL || rte_pktmbuf_chain(h, m) != 0) {

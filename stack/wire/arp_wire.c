@@ -25,8 +25,8 @@ arp_parse(const void *buf, size_t len, struct arp_repr *r)
 		return STK_DROP_ARP_TRUNCATED;
 	memcpy(&h, buf, sizeof(h));
 	if (h.arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
-	    h.arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-	    h.arp_hlen != RTE_ETHER_ADDR_LEN || h.arp_plen != sizeof(rte_be32_t))
+	    h.arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) || h.arp_hlen != RTE_ETHER_ADDR_LEN ||
+	    h.arp_plen != sizeof(rte_be32_t))
 		return STK_DROP_ARP_BAD_FORMAT;
 	op = rte_be_to_cpu_16(h.arp_opcode);
 	if (op != ARP_OP_REQUEST && op != ARP_OP_REPLY)

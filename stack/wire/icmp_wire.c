@@ -31,8 +31,7 @@ icmp_parse(const void *buf, size_t len, struct icmp_repr *r)
 	r->type = h.icmp_type;
 	r->code = h.icmp_code;
 	r->cksum = rte_be_to_cpu_16(h.icmp_cksum);
-	r->rest = (uint32_t)rte_be_to_cpu_16(h.icmp_ident) << 16 |
-		  rte_be_to_cpu_16(h.icmp_seq_nb);
+	r->rest = (uint32_t)rte_be_to_cpu_16(h.icmp_ident) << 16 | rte_be_to_cpu_16(h.icmp_seq_nb);
 	return STK_DROP_NONE;
 }
 

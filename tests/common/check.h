@@ -23,7 +23,7 @@ extern unsigned int check_fail_count;
 		} else {                                                         \
 			check_fail_count++;                                      \
 			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, "" __VA_ARGS__);                         \
+			fprintf(stderr, " " __VA_ARGS__);                        \
 			fputc('\n', stderr);                                     \
 		}                                                                \
 	} while (0)

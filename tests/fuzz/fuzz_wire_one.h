@@ -25,14 +25,7 @@
 #include "wire/wire.h"
 
 /** Parsers, indexing struct fuzz_wire_stats. */
-enum fuzz_parser {
-	FUZZ_ETH,
-	FUZZ_ARP,
-	FUZZ_IPV4,
-	FUZZ_ICMP,
-	FUZZ_UDP,
-	FUZZ__MAX
-};
+enum fuzz_parser { FUZZ_ETH, FUZZ_ARP, FUZZ_IPV4, FUZZ_ICMP, FUZZ_UDP, FUZZ__MAX };
 
 /** How often each parser returned each drop reason (STK_DROP_NONE included). */
 struct fuzz_wire_stats {
@@ -144,9 +137,8 @@ static inline bool
 fuzz_ipv4_repr_eq(const struct ipv4_repr *a, const struct ipv4_repr *b)
 {
 	return a->hdr_len == b->hdr_len && a->tos == b->tos && a->total_len == b->total_len &&
-	       a->id == b->id && a->frag_off == b->frag_off && a->df == b->df &&
-	       a->mf == b->mf && a->ttl == b->ttl && a->proto == b->proto &&
-	       a->src == b->src && a->dst == b->dst;
+	       a->id == b->id && a->frag_off == b->frag_off && a->df == b->df && a->mf == b->mf &&
+	       a->ttl == b->ttl && a->proto == b->proto && a->src == b->src && a->dst == b->dst;
 }
 
 /* Invariants of an accepted IPv4 header, against its bytes. */
@@ -190,9 +182,8 @@ fuzz_ipv4_reemit(const uint8_t *b, const struct ipv4_repr *r)
 	uint8_t *d;
 
 	ipv4_emit(out, r, true);
-	if (out[0] != 0x45 || memcmp(out + 1, b + 1, 5) != 0 ||
-	    out[6] != (b[6] & 0x7f) || memcmp(out + 7, b + 7, 3) != 0 ||
-	    memcmp(out + 12, b + 12, 8) != 0)
+	if (out[0] != 0x45 || memcmp(out + 1, b + 1, 5) != 0 || out[6] != (b[6] & 0x7f) ||
+	    memcmp(out + 7, b + 7, 3) != 0 || memcmp(out + 12, b + 12, 8) != 0)
 		return "ipv4: emit differs from the input";
 	if (rte_raw_cksum(out, IPV4_HDR_LEN) != 0xffff)
 		return "ipv4: emitted checksum wrong";
@@ -219,7 +210,7 @@ fuzz_check_icmp(const uint8_t *b, size_t len, struct fuzz_wire_stats *st)
 
 	fuzz_count(st, FUZZ_ICMP, d);
 	if (len < ICMP_HDR_LEN)
-		return d == STK_DROP_ICMP_TRUNCATED ? NULL : "icmp: short message not ICMP_TRUNCATED";
+		return d == STK_DROP_ICMP_TRUNCATED ? NULL : "icmp: short message not TRUNCATED";
 	if (d != STK_DROP_NONE)
 		return "icmp: message not accepted";
 	if (r.cksum != fuzz_be16(b + 2))

@@ -12,7 +12,7 @@ mac=02:00:00:00:00:01
 
 # The pcap PMD has no MAC of its own worth keeping: pin it in the profile.
 sed -e "s|/tmp/wskstack-replay/|$dir/|g" \
-    -e "s|^file_prefix *=.*|file_prefix = wskreplay$$|" \
+    -e "s|^file_prefix *=.*|file_prefix = wskstack-replay-test|" \
     -e "s|^address *=\(.*\)|address =\1\nmac = $mac|" \
     "$root/config/pcap-replay.ini" > "$dir/replay.ini"
 python3 "$root/tests/replay/replay.py" gen "$dir" "$mac"

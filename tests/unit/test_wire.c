@@ -265,15 +265,16 @@ tail_untouched(const uint8_t *b, size_t from, size_t to)
 
 /* ---- golden frames are valid -------------------------------------------- */
 
+/* Check the IPv4 and L4 checksums of frame @p f (L4 with a pseudo-header?). */
 static void
-check_ip_l4_sums(const uint8_t *f, size_t l4_cksum_kind)
+check_ip_l4_sums(const uint8_t *f, bool pseudo)
 {
 	const uint8_t *ip = f + ETH_HDR_LEN;
 	size_t hl = (size_t)(ip[0] & 0xf) * 4;
 	uint16_t tot = (uint16_t)(ip[2] << 8 | ip[3]);
 
 	CHECK_EQ(ref_sum(ip, hl, 0), 0xffff);
-	if (l4_cksum_kind == 0) /* ICMP, IGMP: over the message */
+	if (!pseudo) /* ICMP, IGMP: over the message */
 		CHECK_EQ(ref_sum(ip + hl, tot - hl, 0), 0xffff);
 	else /* UDP: with the pseudo-header */
 		CHECK_EQ(ref_sum(ip + hl, tot - hl, ref_pseudo(ip, (uint16_t)(tot - hl))), 0xffff);
@@ -282,12 +283,12 @@ check_ip_l4_sums(const uint8_t *f, size_t l4_cksum_kind)
 static void
 test_golden_valid(void)
 {
-	check_ip_l4_sums(g_echo_req, 0);
-	check_ip_l4_sums(g_echo_rep, 0);
-	check_ip_l4_sums(g_igmp, 0);
-	check_ip_l4_sums(g_frag_needed, 0);
-	check_ip_l4_sums(g_dns, 1);
-	check_ip_l4_sums(g_udp_small, 1);
+	check_ip_l4_sums(g_echo_req, false);
+	check_ip_l4_sums(g_echo_rep, false);
+	check_ip_l4_sums(g_igmp, false);
+	check_ip_l4_sums(g_frag_needed, false);
+	check_ip_l4_sums(g_dns, true);
+	check_ip_l4_sums(g_udp_small, true);
 	CHECK_EQ(ref_sum(g_frag0_hdr, 20, 0), 0xffff);
 	CHECK_EQ(ref_sum(g_frag1_hdr, 20, 0), 0xffff);
 	/* The quoted header inside the ICMP error is itself valid. */
