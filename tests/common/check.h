@@ -11,7 +11,15 @@
 #define TEST_CHECK_H
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include <rte_byteorder.h>
+
+/** a.b.c.d in network order. (DPDK's RTE_IPV4 shifts an int into the sign bit: UB above 127.) */
+#define TEST_IP4(a, b, c, d)                                                     \
+	rte_cpu_to_be_32(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) |        \
+			 ((uint32_t)(c) << 8) | (uint32_t)(d))
 
 extern unsigned int check_pass_count;
 extern unsigned int check_fail_count;

@@ -141,7 +141,7 @@ start_stack() {
 		>"$WORK/stack.out" 2>"$WORK/stack.err" 9>&- &
 	STACK_PID=$!
 	STACK_RC=""
-	say "started: wskstackd -c $CONFIG --duration $STACK_DURATION $* (pid $STACK_PID)"
+	say "started: wskstackd -c $CONFIG --duration $STACK_DURATION${*:+ $*} (pid $STACK_PID)"
 	local deadline=$((SECONDS + READY_TIMEOUT))
 	until grep -q '^wskstackd: ready' "$WORK/stack.out"; do
 		if ! kill -0 "$STACK_PID" 2>/dev/null; then
@@ -262,18 +262,18 @@ PY
 }
 
 # py [ARGS...] <<'PY' ... PY: run a Python check (script on stdin) with a small prelude:
-# as_list() turns a JSON list of entries, or a dict of entries keyed by index or name, into a
-# list of dicts; mac() normalises a MAC address. A non-zero exit fails the calling test.
+# as_list() turns a JSON list of entries, or a dict of entries keyed by index or name (DPDK 22.11
+# telemetry cannot put dicts in an array, only in a dict), into a list of dicts, each with its
+# key as "_key"; mac() normalises a MAC address. A non-zero exit fails the calling test.
 PY_PRELUDE='
 import json, sys
 def as_list(v):
     if isinstance(v, list):
         return [e for e in v if isinstance(e, dict)]
     if isinstance(v, dict):
-        vals = list(v.values())
-        if vals and all(isinstance(e, dict) for e in vals):
-            return vals
-        for e in vals:
+        if v and all(isinstance(e, dict) for e in v.values()):
+            return [dict(e, _key=k) for k, e in v.items()]
+        for e in v.values():
             if isinstance(e, list):
                 return [x for x in e if isinstance(x, dict)]
     return []

@@ -45,7 +45,7 @@ telemetry_json /wskstack/arp "$WORK/arp.json"
 py "$WORK/arp.json" "$PEER_IP" "$PEER_MAC" <<'PY' || fail "/wskstack/arp: want $PEER_IP with MAC $PEER_MAC"
 entries = as_list(json.load(open(sys.argv[1])))
 print("telemetry /wskstack/arp:", json.dumps(entries, sort_keys=True))
-hit = [e for e in entries if str(e.get("ip")) == sys.argv[2]]
+hit = [e for e in entries if str(e.get("ip", str(e.get("_key")).replace("_", "."))) == sys.argv[2]]
 ok = len(hit) == 1 and mac(hit[0].get("mac")) == mac(sys.argv[3]) and str(hit[0].get("state", "")) != ""
 sys.exit(0 if ok else 1)
 PY
@@ -60,11 +60,11 @@ if not ports:
     sys.exit(1)
 p = ports[0]
 checks = {
-    "name names port0": "0" in str(p.get("name", "")) or str(p.get("name")) == "port0",
+    "name names port0": "0" in str(p.get("name", p.get("_key", ""))),
     "mtu 1500": p.get("mtu") == 1500,
     "driver af_packet": "af_packet" in str(p.get("driver", "")),
     "mac": mac(p.get("mac", "")) == mac(sys.argv[2]),
-    "caps present": "caps" in p,
+    "caps present": any("cap" in k for k in p),
 }
 for k, v in checks.items():
     print("  port0 %-16s %s" % (k, "ok" if v else "WRONG"))

@@ -134,8 +134,8 @@ conf_pair(const char *kind, struct drv_conf_port *a, struct drv_conf_port *b, ch
 	a->offloads = true;
 	a->prefix_len = 24;
 	*b = *a;
-	a->addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 7, 1));
-	b->addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 7, 2));
+	a->addr = TEST_IP4(198, 18, 7, 1);
+	b->addr = TEST_IP4(198, 18, 7, 2);
 	a->mac_set = b->mac_set = true;
 	rte_ether_unformat_addr("02:00:00:00:07:01", &a->mac);
 	rte_ether_unformat_addr("02:00:00:00:07:02", &b->mac);
@@ -196,14 +196,14 @@ exchange(struct host *a, struct host *b, struct echo_seen *seen, uint32_t size)
 	CHECK(m != NULL && m->pkt_len == size, "payload of %u bytes built", size);
 	if (m == NULL)
 		return;
-	CHECK(stk_udp_sendto(a->sock, m, rte_cpu_to_be_32(RTE_IPV4(198, 18, 7, 2)),
+	CHECK(stk_udp_sendto(a->sock, m, TEST_IP4(198, 18, 7, 2),
 			     rte_cpu_to_be_16(7)) == 0, "send %u", size);
 	run(a, b, &seen->datagrams, before + 1, 2000);
 	CHECK(seen->datagrams == before + 1, "echo of %u bytes came back", size);
 	CHECK_EQ(seen->len, size);
 	CHECK(seen->len == size && memcmp(seen->buf, payload, size) == 0,
 	      "echo of %u bytes is byte-exact", size);
-	CHECK(seen->src == rte_cpu_to_be_32(RTE_IPV4(198, 18, 7, 2)) &&
+	CHECK(seen->src == TEST_IP4(198, 18, 7, 2) &&
 	      seen->sport == rte_cpu_to_be_16(7), "echo source");
 }
 

@@ -230,7 +230,9 @@ gen(uint64_t *s, const struct seed *seeds, uint8_t *b)
 		len = sd->len;
 		break;
 	}
-	keep = len < sd->len ? len : sd->len;
+	keep = RTE_MIN(len, sd->len);
+	if (keep > MAX_LEN) /* cannot happen; tells GCC's -Warray-bounds so */
+		keep = MAX_LEN;
 	memcpy(b, sd->b, keep);
 	for (; keep < len; keep++)
 		b[keep] = rnd_below(s, 2) ? 0 : (uint8_t)rnd(s);
