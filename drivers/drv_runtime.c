@@ -21,6 +21,7 @@
 #include <rte_pause.h>
 
 #include "drv.h"
+#include "stk_log.h"
 
 #define EAL_ARGS_MAX 48
 /* Busy-poll this many empty iterations before sleeping between polls. */
@@ -79,13 +80,15 @@ eal_argv(const struct drv_conf *c, const char *prog, char *store, size_t len, ch
 	int argc = 0, n;
 	char *tok, *save = NULL;
 
-	n = snprintf(store, len, "%s%c-l%c%s%c--file-prefix=%s%c--log-level=%s%c-m%c%u%c%s%c%s",
+	/* Every port kind is a virtual device: keep EAL off the PCI bus, where
+	 * it would only complain about the host's kernel-bound NICs. */
+	n = snprintf(store, len, "%s%c-l%c%s%c--file-prefix=%s%c--log-level=%s%c-m%c%u%c%s%c%s%c%s",
 		     prog, 0, 0, c->lcores, 0, c->file_prefix, 0, c->log_level, 0, 0,
 		     c->memory_mb, 0, huge ? "--huge-unlink" : "--no-huge", 0,
-		     c->telemetry ? "--proc-type=primary" : "--no-telemetry");
+		     c->telemetry ? "--proc-type=primary" : "--no-telemetry", 0, "--no-pci");
 	if (n < 0 || (size_t)n + 1 + strlen(c->eal_args) + 1 >= len)
 		return -1;
-	for (tok = store; argc < 9; tok += strlen(tok) + 1)
+	for (tok = store; argc < 10; tok += strlen(tok) + 1)
 		argv[argc++] = tok;
 	memcpy(store + n + 1, c->eal_args, strlen(c->eal_args) + 1);
 	for (tok = strtok_r(store + n + 1, " \t", &save); tok != NULL && argc < EAL_ARGS_MAX - 1;
@@ -151,6 +154,24 @@ captures_open(struct drv_runtime *rt, unsigned int i, char *err, size_t errlen)
 	return 0;
 }
 
+static void
+port_log(unsigned int i, const struct stk_port_conf *pc)
+{
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+	const uint8_t *a = (const uint8_t *)&pc->addr;
+
+	rte_ether_format_addr(mac, sizeof(mac), &pc->mac);
+	DRV_LOG(INFO, "port%u: %u.%u.%u.%u/%u mac %s mtu %u queues %u caps%s%s%s%s%s%s%s", i,
+		a[0], a[1], a[2], a[3], pc->prefix_len, mac, pc->mtu, pc->nb_queues,
+		pc->caps & STK_CAP_RX_IPV4_CKSUM ? " rx-ip-cksum" : "",
+		pc->caps & STK_CAP_RX_L4_CKSUM ? " rx-l4-cksum" : "",
+		pc->caps & STK_CAP_TX_IPV4_CKSUM ? " tx-ip-cksum" : "",
+		pc->caps & STK_CAP_TX_UDP_CKSUM ? " tx-udp-cksum" : "",
+		pc->caps & STK_CAP_TX_TCP_CKSUM ? " tx-tcp-cksum" : "",
+		pc->caps & STK_CAP_TX_TSO ? " tso" : "",
+		pc->caps & STK_CAP_TX_MULTISEG ? " multiseg" : "");
+}
+
 static int
 ports_open(struct drv_runtime *rt, char *err, size_t errlen)
 {
@@ -169,6 +190,7 @@ ports_open(struct drv_runtime *rt, char *err, size_t errlen)
 		if (captures_open(rt, i, err, errlen) != 0)
 			return -1;
 		drv_port_stk_conf(rt->ports[i], &spc);
+		port_log(i, &spc);
 		if (stk_shared_add_port(rt->sh, &spc) < 0) {
 			snprintf(err, errlen, "port%u: rejected by the stack", i);
 			return -1;

@@ -161,10 +161,31 @@ watcher(void *arg)
 }
 
 static void
+print_ports(struct drv_runtime *rt)
+{
+	const struct stk_shared *sh = stk_inst_shared(drv_runtime_inst(rt, 0));
+	uint16_t i;
+
+	for (i = 0; i < stk_shared_nb_ports(sh); i++) {
+		const struct stk_port_conf *pc = stk_shared_port(sh, i);
+		const uint8_t *a = (const uint8_t *)&pc->addr;
+		struct drv_port_info pi;
+		char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+		drv_port_info(drv_runtime_port(rt, i), &pi);
+		rte_ether_format_addr(mac, sizeof(mac), &pc->mac);
+		printf("wskstackd: %s %s (%s) %u.%u.%u.%u/%u mac %s mtu %u queues %u caps 0x%x\n",
+		       pc->name, pi.name, pi.driver, a[0], a[1], a[2], a[3], pc->prefix_len, mac,
+		       pc->mtu, pc->nb_queues, pc->caps);
+	}
+}
+
+static void
 on_ready(struct drv_runtime *rt)
 {
 	pthread_t th;
 
+	print_ports(rt);
 	printf("wskstackd: ready\n");
 	if (pthread_create(&th, NULL, watcher, rt) == 0)
 		pthread_detach(th);

@@ -3,6 +3,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "stk_log.h"
 #include "stk_priv.h"
 
 #define X_NAME(n, s) [STK_DROP_##n] = #n,
@@ -95,3 +96,6 @@ stk_obj_name(char *buf, size_t len, const char *what, const struct stk_inst *in)
 	snprintf(buf, len, "stk_%s%u_%u", what, in != NULL ? in->idx : 0u,
 		 atomic_fetch_add(&seq, 1));
 }
+
+RTE_LOG_REGISTER(stk_logtype_stack, wskstack.stack, NOTICE);
+RTE_LOG_REGISTER(stk_logtype_drv, wskstack.drv, NOTICE);
