@@ -10,66 +10,22 @@
  * of each key), and last come the checks that need several keys or
  * sections: required port keys, port numbering, gateways, routes and
  * static ARP entries.
+ *
+ * This file holds the key tables, the sections and those checks; the line
+ * scan and the parsers of one value are in drv_config_value.c.
  */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
 #include <rte_bitops.h>
 #include <rte_cfgfile.h>
 #include <rte_common.h>
-#include <rte_ether.h>
 
-#include "drv_config.h"
+#include "drv_config_priv.h"
 
-/* Longest line rte_cfgfile reads: its buffer is NAME + VALUE + 4 bytes. */
-#define SCAN_LINE_MAX (CFG_NAME_LEN + CFG_VALUE_LEN + 2)
 /* Linux interface names: IFNAMSIZ - 1. */
 #define IFNAME_MAX 15
-
-/** Where the loader is, for messages. */
-struct conf_ctx {
-	const char *path;      /**< file, first part of every message */
-	const char *sec;       /**< section being checked, NULL before any */
-	char *err;             /**< caller's message buffer (may be NULL) */
-	size_t errlen;         /**< its size */
-	struct drv_conf *conf; /**< profile being filled */
-};
-
-/** One accepted word of an enumerated or boolean key. */
-struct conf_enum {
-	const char *name;
-	int value;
-};
-
-enum conf_type {
-	K_UINT, /**< decimal in min..max, stored times scale */
-	K_POW2, /**< K_UINT that must be a power of two */
-	K_ENUM, /**< one of names[] (booleans too) */
-	K_STR,  /**< string of at most max (or size - 1) characters, then check() */
-	K_ADDR, /**< [portN] address: a.b.c.d/len into addr and prefix_len */
-	K_IPV4, /**< unicast a.b.c.d, network order */
-	K_MAC,  /**< unicast xx:xx:xx:xx:xx:xx */
-};
-
-/** One key of a section: how to parse it and where it goes. */
-struct conf_key {
-	const char *name;
-	enum conf_type type;
-	size_t off;                          /**< field offset in the section's struct */
-	size_t size;                         /**< field size in bytes */
-	uint64_t min, max;                   /**< K_UINT, K_POW2 range; K_STR max length */
-	uint64_t scale;                      /**< K_UINT: unit of the field per unit given */
-	const struct conf_enum *names;       /**< K_ENUM words, NULL-terminated */
-	const char *(*check)(const char *v); /**< K_STR: NULL if fine, else why not */
-	uint32_t drivers;                    /**< [portN]: drivers using the key (0: all) */
-	uint32_t required;                   /**< [portN]: drivers needing the key */
-};
 
 #define CF(f) .off = offsetof(struct drv_conf, f), .size = RTE_SIZEOF_FIELD(struct drv_conf, f)
 #define PF(f) .off = offsetof(struct drv_conf_port, f), \
@@ -94,15 +50,9 @@ static const struct conf_enum role_names[] = { { "server", 1 }, { "client", 0 },
 static const struct conf_enum offload_names[] = { { "auto", 1 }, { "off", 0 }, { NULL, 0 } };
 
 static bool
-is_digit(char ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-static bool
 is_alnum(char ch)
 {
-	return is_digit(ch) || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+	return conf_is_digit(ch) || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 }
 
 static bool
@@ -148,11 +98,11 @@ chk_lcores(const char *v)
 	char *end;
 
 	for (;;) {
-		if (!is_digit(*v))
+		if (!conf_is_digit(*v))
 			return why;
 		lo = hi = strtoul(v, &end, 10);
 		if (*end == '-') {
-			if (!is_digit(end[1]))
+			if (!conf_is_digit(end[1]))
 				return why;
 			hi = strtoul(end + 1, &end, 10);
 		}
@@ -277,267 +227,6 @@ static const char *const sec_names[SEC_PORT0] = {
 	[SEC_ARP] = "arp", [SEC_CAPTURE] = "capture", [SEC_TELEMETRY] = "telemetry",
 };
 
-/* Record "FILE: [SECTION] KEY: reason" (or without KEY / SECTION); @return -1. */
-static int __rte_format_printf(3, 4)
-conf_fail(struct conf_ctx *c, const char *key, const char *fmt, ...)
-{
-	char reason[512];
-	va_list ap;
-
-	if (c->err == NULL || c->errlen == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	if (c->sec == NULL)
-		snprintf(c->err, c->errlen, "%s: %s", c->path, reason);
-	else if (key == NULL)
-		snprintf(c->err, c->errlen, "%s: [%s]: %s", c->path, c->sec, reason);
-	else
-		snprintf(c->err, c->errlen, "%s: [%s] %s: %s", c->path, c->sec, key, reason);
-	return -1;
-}
-
-/* Decimal digits only, @p min..@p max; @p what names @p s in messages. */
-static int
-conf_dec(struct conf_ctx *c, const char *key, const char *what, const char *s,
-	 uint64_t min, uint64_t max, uint64_t *out)
-{
-	uint64_t x = 0;
-	bool big = false;
-	const char *p;
-
-	if (!is_digit(*s))
-		return conf_fail(c, key, "%s \"%s\" is not a decimal number", what, s);
-	for (p = s; is_digit(*p); p++) {
-		if (x > (UINT64_MAX - 9) / 10)
-			big = true;
-		else
-			x = x * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p != '\0')
-		return conf_fail(c, key, "%s \"%s\" has junk after the number", what, s);
-	if (big || x < min || x > max)
-		return conf_fail(c, key, "%s \"%s\" out of range %" PRIu64 "..%" PRIu64,
-				 what, s, min, max);
-	*out = x;
-	return 0;
-}
-
-static void
-store_uint(void *dst, size_t size, uint64_t v)
-{
-	uint8_t u8 = (uint8_t)v;
-	uint16_t u16 = (uint16_t)v;
-	uint32_t u32 = (uint32_t)v;
-
-	if (size == 1)
-		memcpy(dst, &u8, 1);
-	else if (size == 2)
-		memcpy(dst, &u16, 2);
-	else if (size == 4)
-		memcpy(dst, &u32, 4);
-	else
-		memcpy(dst, &v, 8);
-}
-
-static int
-conf_enum(struct conf_ctx *c, const struct conf_key *k, const char *v, void *dst)
-{
-	const struct conf_enum *e;
-	char list[128] = "";
-	size_t len = 0;
-
-	for (e = k->names; e->name != NULL; e++) {
-		if (strcmp(e->name, v) == 0) {
-			store_uint(dst, k->size, (uint64_t)(int64_t)e->value);
-			return 0;
-		}
-		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-					len ? "|" : "", e->name);
-	}
-	return conf_fail(c, k->name, "value \"%s\" is not one of %s", v, list);
-}
-
-static int
-conf_str(struct conf_ctx *c, const struct conf_key *k, const char *v, char *dst)
-{
-	size_t max = k->max ? k->max : k->size - 1, len = strlen(v);
-	const char *why;
-
-	if (len > max)
-		return conf_fail(c, k->name, "value too long (%zu characters, at most %zu)",
-				 len, max);
-	why = k->check != NULL ? k->check(v) : NULL;
-	if (why != NULL)
-		return conf_fail(c, k->name, "value \"%s\" %s", v, why);
-	memcpy(dst, v, len + 1);
-	return 0;
-}
-
-static uint32_t
-mask_of(unsigned int len)
-{
-	return len == 0 ? 0 : UINT32_MAX << (32 - len);
-}
-
-/* a.b.c.d into host order. @return 0 or -1. */
-static int
-ipv4_parse(const char *s, uint32_t *host)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return -1;
-	*host = rte_be_to_cpu_32(a.s_addr);
-	return 0;
-}
-
-static const char *
-ipv4_fmt(uint32_t host, char buf[INET_ADDRSTRLEN])
-{
-	struct in_addr a = { .s_addr = rte_cpu_to_be_32(host) };
-
-	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
-}
-
-/* NULL if @p h (host order) may be a host's unicast address, else why not. */
-static const char *
-ipv4_unicast_why(uint32_t h)
-{
-	if (h >> 24 == 0)
-		return "is in 0.0.0.0/8, not a host address";
-	if (h >> 24 == 127)
-		return "is a loopback address";
-	if (h >> 28 == 14)
-		return "is a multicast address";
-	if (h >> 28 == 15)
-		return "is a reserved or broadcast address";
-	return NULL;
-}
-
-/* NULL if @p ip may be a neighbour on port @p i, else why not (into @p why). */
-static const char *
-neighbour_why(const struct drv_conf *conf, unsigned int i, uint32_t ip, char *why, size_t n)
-{
-	const struct drv_conf_port *p = &conf->ports[i];
-	uint32_t a = rte_be_to_cpu_32(p->addr), m = mask_of(p->prefix_len);
-	char net[INET_ADDRSTRLEN];
-
-	ipv4_fmt(a & m, net);
-	if ((ip & m) != (a & m))
-		snprintf(why, n, "is outside port%u's subnet %s/%u", i, net, p->prefix_len);
-	else if (ip == a)
-		snprintf(why, n, "is port%u's own address", i);
-	else if (p->prefix_len <= 30 && (ip & ~m) == 0)
-		snprintf(why, n, "is the network address of port%u's subnet %s/%u", i, net,
-			 p->prefix_len);
-	else if (p->prefix_len <= 30 && (ip & ~m) == ~m)
-		snprintf(why, n, "is the broadcast address of port%u's subnet %s/%u", i, net,
-			 p->prefix_len);
-	else
-		return NULL;
-	return why;
-}
-
-/* [portN] address = a.b.c.d/len: a unicast host address of its subnet. */
-static int
-conf_addr(struct conf_ctx *c, const char *key, const char *v, struct drv_conf_port *p)
-{
-	const char *slash = strchr(v, '/'), *why;
-	char ip[CFG_VALUE_LEN], net[INET_ADDRSTRLEN];
-	uint32_t a, m;
-	uint64_t len;
-
-	if (slash == NULL || (size_t)(slash - v) >= sizeof(ip))
-		return conf_fail(c, key, "value \"%s\" is not a.b.c.d/len", v);
-	memcpy(ip, v, (size_t)(slash - v));
-	ip[slash - v] = '\0';
-	if (ipv4_parse(ip, &a) < 0)
-		return conf_fail(c, key, "value \"%s\" is not a.b.c.d/len", v);
-	if (conf_dec(c, key, "prefix length", slash + 1, 1, 32, &len) < 0)
-		return -1;
-	why = ipv4_unicast_why(a);
-	if (why != NULL)
-		return conf_fail(c, key, "value \"%s\" %s", v, why);
-	m = mask_of((unsigned int)len);
-	if (len <= 30 && ((a & ~m) == 0 || (a & ~m) == ~m))
-		return conf_fail(c, key, "value \"%s\" is the %s address of %s/%u", v,
-				 (a & ~m) ? "broadcast" : "network", ipv4_fmt(a & m, net),
-				 (unsigned int)len);
-	p->addr = rte_cpu_to_be_32(a);
-	p->prefix_len = (uint8_t)len;
-	return 0;
-}
-
-static int
-conf_ipv4(struct conf_ctx *c, const char *key, const char *v, rte_be32_t *out)
-{
-	const char *why;
-	uint32_t a;
-
-	if (ipv4_parse(v, &a) < 0)
-		return conf_fail(c, key, "value \"%s\" is not an IPv4 address", v);
-	why = ipv4_unicast_why(a);
-	if (why != NULL)
-		return conf_fail(c, key, "value \"%s\" %s", v, why);
-	*out = rte_cpu_to_be_32(a);
-	return 0;
-}
-
-static int
-conf_mac(struct conf_ctx *c, const char *key, const char *v, struct rte_ether_addr *out)
-{
-	static const char hex[] = "0123456789abcdefABCDEF";
-	struct rte_ether_addr m;
-	unsigned int i;
-
-	for (i = 0; i < 17 && v[i] != '\0'; i++)
-		if (i % 3 == 2 ? v[i] != ':' : strchr(hex, v[i]) == NULL)
-			break;
-	if (i != 17 || v[17] != '\0' || rte_ether_unformat_addr(v, &m) < 0)
-		return conf_fail(c, key, "value \"%s\" is not a MAC address (xx:xx:xx:xx:xx:xx)",
-				 v);
-	if (rte_is_zero_ether_addr(&m))
-		return conf_fail(c, key, "value \"%s\" is the zero address", v);
-	if (rte_is_broadcast_ether_addr(&m))
-		return conf_fail(c, key, "value \"%s\" is the broadcast address", v);
-	if (rte_is_multicast_ether_addr(&m))
-		return conf_fail(c, key, "value \"%s\" is a multicast address", v);
-	*out = m;
-	return 0;
-}
-
-/* Parse @p v for key @p k into the section's struct at @p base. */
-static int
-conf_value(struct conf_ctx *c, const struct conf_key *k, const char *v, void *base)
-{
-	void *dst = (char *)base + k->off;
-	uint64_t x;
-
-	switch (k->type) {
-	case K_UINT:
-	case K_POW2:
-		if (conf_dec(c, k->name, "value", v, k->min, k->max, &x) < 0)
-			return -1;
-		if (k->type == K_POW2 && (x & (x - 1)) != 0)
-			return conf_fail(c, k->name, "value \"%s\" is not a power of two", v);
-		store_uint(dst, k->size, x * (k->scale ? k->scale : 1));
-		return 0;
-	case K_ENUM:
-		return conf_enum(c, k, v, dst);
-	case K_STR:
-		return conf_str(c, k, v, dst);
-	case K_ADDR:
-		return conf_addr(c, k->name, v, base);
-	case K_IPV4:
-		return conf_ipv4(c, k->name, v, dst);
-	case K_MAC:
-		return conf_mac(c, k->name, v, dst);
-	}
-	return conf_fail(c, k->name, "internal error: key type %d", (int)k->type);
-}
-
 /* Apply the entries of one section by its key table; @p seen gets a bit per key. */
 static int
 conf_apply(struct conf_ctx *c, const struct conf_key *keys, unsigned int nb_keys,
@@ -590,11 +279,11 @@ port_finish(struct conf_ctx *c, unsigned int i, uint32_t seen)
 		return conf_fail(c, "address", "required key missing");
 	p->mac_set = (seen & RTE_BIT32(PK_MAC)) != 0;
 	if (p->gateway != 0) {
-		why = neighbour_why(c->conf, i, rte_be_to_cpu_32(p->gateway), reason,
+		why = conf_neighbour_why(c->conf, i, rte_be_to_cpu_32(p->gateway), reason,
 				    sizeof(reason));
 		if (why != NULL)
 			return conf_fail(c, "gateway", "value \"%s\" %s",
-					 ipv4_fmt(rte_be_to_cpu_32(p->gateway), buf), why);
+					 conf_ipv4_fmt(rte_be_to_cpu_32(p->gateway), buf), why);
 	}
 	return 0;
 }
@@ -614,15 +303,15 @@ ports_cross(struct conf_ctx *c, char *sec, size_t seclen)
 		c->sec = sec;
 		for (j = 0; j < i; j++) {
 			const struct drv_conf_port *q = &conf->ports[j];
-			uint32_t m = mask_of(RTE_MIN(p->prefix_len, q->prefix_len));
+			uint32_t m = conf_mask_of(RTE_MIN(p->prefix_len, q->prefix_len));
 			uint32_t a = rte_be_to_cpu_32(p->addr), b = rte_be_to_cpu_32(q->addr);
 
 			if ((a & m) == (b & m))
 				return conf_fail(c, "address",
 						 "subnet %s/%u overlaps port%u's subnet %s/%u",
-						 ipv4_fmt(a & mask_of(p->prefix_len), n1),
+						 conf_ipv4_fmt(a & conf_mask_of(p->prefix_len), n1),
 						 p->prefix_len, j,
-						 ipv4_fmt(b & mask_of(q->prefix_len), n2),
+						 conf_ipv4_fmt(b & conf_mask_of(q->prefix_len), n2),
 						 q->prefix_len);
 			if (p->kind == DRV_PORT_RING && q->kind == DRV_PORT_RING &&
 			    strcmp(p->ring, q->ring) == 0 && p->ring_side == q->ring_side)
@@ -646,11 +335,11 @@ route_index(const char *name)
 {
 	const char *d = name + 5;
 
-	if (strncmp(name, "route", 5) != 0 || !is_digit(d[0]))
+	if (strncmp(name, "route", 5) != 0 || !conf_is_digit(d[0]))
 		return -1;
 	if (d[1] == '\0')
 		return d[0] - '0';
-	if (d[0] == '0' || !is_digit(d[1]) || d[2] != '\0')
+	if (d[0] == '0' || !conf_is_digit(d[1]) || d[2] != '\0')
 		return -1;
 	return (d[0] - '0') * 10 + (d[1] - '0') < DRV_MAX_ROUTES ?
 		(d[0] - '0') * 10 + (d[1] - '0') : -1;
@@ -675,14 +364,14 @@ route_parse(struct conf_ctx *c, const char *key, const char *v, struct drv_conf_
 		return conf_fail(c, key, "value \"%s\" is not \"a.b.c.d/len via a.b.c.d port N\"",
 				 v);
 	*slash = '\0';
-	if (ipv4_parse(tok[0], &pfx) < 0)
+	if (conf_ipv4_parse(tok[0], &pfx) < 0)
 		return conf_fail(c, key, "prefix \"%s\" is not an IPv4 address", tok[0]);
 	if (conf_dec(c, key, "prefix length", slash + 1, 0, 32, &len) < 0)
 		return -1;
-	if (pfx & ~mask_of((unsigned int)len))
+	if (pfx & ~conf_mask_of((unsigned int)len))
 		return conf_fail(c, key, "prefix %s/%u has host bits set", tok[0],
 				 (unsigned int)len);
-	if (ipv4_parse(tok[2], &gw) < 0)
+	if (conf_ipv4_parse(tok[2], &gw) < 0)
 		return conf_fail(c, key, "gateway \"%s\" is not an IPv4 address", tok[2]);
 	if (gw == 0)
 		return conf_fail(c, key, "gateway 0.0.0.0 is not allowed");
@@ -691,8 +380,8 @@ route_parse(struct conf_ctx *c, const char *key, const char *v, struct drv_conf_
 	if (port >= c->conf->nb_ports)
 		return conf_fail(c, key, "port %u does not exist (the last is port%u)",
 				 (unsigned int)port, c->conf->nb_ports - 1);
-	if (neighbour_why(c->conf, (unsigned int)port, gw, why, sizeof(why)) != NULL)
-		return conf_fail(c, key, "gateway %s %s", ipv4_fmt(gw, gw_s), why);
+	if (conf_neighbour_why(c->conf, (unsigned int)port, gw, why, sizeof(why)) != NULL)
+		return conf_fail(c, key, "gateway %s %s", conf_ipv4_fmt(gw, gw_s), why);
 	r->prefix = rte_cpu_to_be_32(pfx);
 	r->len = (uint8_t)len;
 	r->gateway = rte_cpu_to_be_32(gw);
@@ -735,7 +424,7 @@ conf_routes(struct conf_ctx *c, const struct rte_cfgfile_entry *e, int n)
 		for (j = 0; j < (int)conf->nb_routes; j++)
 			if (conf->routes[j].prefix == r->prefix && conf->routes[j].len == r->len)
 				return conf_fail(c, key, "prefix %s/%u is also route%d",
-						 ipv4_fmt(rte_be_to_cpu_32(r->prefix), net),
+						 conf_ipv4_fmt(rte_be_to_cpu_32(r->prefix), net),
 						 r->len, from[j]);
 		from[conf->nb_routes] = (int8_t)idx;
 		conf->routes[conf->nb_routes++] = *r;
@@ -757,7 +446,7 @@ conf_arp(struct conf_ctx *c, const struct rte_cfgfile_entry *e, int n)
 	for (i = 0; i < n; i++) {
 		const char *key = e[i].name;
 
-		if (ipv4_parse(key, &ip) < 0)
+		if (conf_ipv4_parse(key, &ip) < 0)
 			return conf_fail(c, key, "unknown key (keys are IPv4 addresses)");
 		for (j = 0; j < conf->nb_static_arp; j++)
 			if (conf->static_arp_ip[j] == rte_cpu_to_be_32(ip))
@@ -768,14 +457,14 @@ conf_arp(struct conf_ctx *c, const struct rte_cfgfile_entry *e, int n)
 		if (e[i].value[0] == '\0')
 			return conf_fail(c, key, "empty value");
 		for (j = 0; j < conf->nb_ports; j++) {
-			uint32_t m = mask_of(conf->ports[j].prefix_len);
+			uint32_t m = conf_mask_of(conf->ports[j].prefix_len);
 
 			if ((ip & m) == (rte_be_to_cpu_32(conf->ports[j].addr) & m))
 				break;
 		}
 		if (j == conf->nb_ports)
 			return conf_fail(c, key, "address is not in any port's subnet");
-		if (neighbour_why(conf, j, ip, why, sizeof(why)) != NULL)
+		if (conf_neighbour_why(conf, j, ip, why, sizeof(why)) != NULL)
 			return conf_fail(c, key, "address %s", why);
 		k = conf->nb_static_arp;
 		if (conf_mac(c, key, e[i].value, &conf->static_arp_mac[k]) < 0)
@@ -792,7 +481,7 @@ sec_lookup(const char *name)
 {
 	int i;
 
-	if (strncmp(name, "port", 4) == 0 && is_digit(name[4]) && name[5] == '\0' &&
+	if (strncmp(name, "port", 4) == 0 && conf_is_digit(name[4]) && name[5] == '\0' &&
 	    name[4] - '0' < DRV_MAX_PORTS)
 		return SEC_PORT0 + name[4] - '0';
 	for (i = 0; i < SEC_PORT0; i++)
@@ -916,111 +605,6 @@ conf_sections(struct conf_ctx *c, struct rte_cfgfile *cfg)
 		free(e);
 	}
 	c->sec = NULL;
-	return ret;
-}
-
-static char *
-strip(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\v' || *s == '\f')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' ||
-			   end[-1] == '\v' || end[-1] == '\f'))
-		*--end = '\0';
-	return s;
-}
-
-/* Value length as rte_cfgfile stores it: each "\;" becomes ";". */
-static size_t
-value_len(const char *v)
-{
-	size_t len = strlen(v);
-	const char *p;
-
-	for (p = strstr(v, "\\;"); p != NULL; p = strstr(p + 2, "\\;"))
-		len--;
-	return len;
-}
-
-/* Check one line as rte_cfgfile will read it; @p sec tracks the section. */
-static int
-scan_line(struct conf_ctx *c, char *line, size_t len, unsigned int no, char *sec)
-{
-	char *p, *end, *key, *val;
-
-	if (len > 0 && line[len - 1] == '\n')
-		line[--len] = '\0';
-	if (memchr(line, '\0', len) != NULL)
-		return conf_fail(c, NULL, "cannot read: line %u: NUL character", no);
-	if (len > SCAN_LINE_MAX)
-		return conf_fail(c, NULL, "cannot read: line %u: longer than %d characters", no,
-				 SCAN_LINE_MAX);
-	p = strchr(line, CFG_DEFAULT_COMMENT_CHARACTER);
-	if (p != NULL && (p == line || p[-1] != '\\'))
-		*p = '\0';
-	p = strip(line);
-	if (*p == '\0')
-		return 0;
-	if (*p == '[') {
-		end = strchr(p, ']');
-		if (end == NULL)
-			return conf_fail(c, NULL, "cannot read: line %u: no ']'", no);
-		*end = '\0';
-		if (*strip(end + 1) != '\0')
-			return conf_fail(c, NULL, "cannot read: line %u: text after ']'", no);
-		p = strip(p + 1);
-		if (*p == '\0' || strlen(p) >= CFG_NAME_LEN)
-			return conf_fail(c, NULL, "cannot read: line %u: bad section name", no);
-		memcpy(sec, p, strlen(p) + 1);
-		return 0;
-	}
-	end = strchr(p, '=');
-	if (end == NULL)
-		return conf_fail(c, NULL,
-				 "cannot read: line %u: expected \"key = value\" or \"[section]\"",
-				 no);
-	*end = '\0';
-	key = strip(p);
-	val = strip(end + 1);
-	if (*key == '\0' || strlen(key) >= CFG_NAME_LEN)
-		return conf_fail(c, NULL, "cannot read: line %u: bad key", no);
-	if (*sec == '\0')
-		return conf_fail(c, NULL, "cannot read: line %u: \"%s\" is outside any section",
-				 no, key);
-	if (value_len(val) >= CFG_VALUE_LEN) {
-		c->sec = sec;
-		conf_fail(c, key, "value too long (%zu characters, at most %d)",
-			  value_len(val), CFG_VALUE_LEN - 1);
-		c->sec = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-/* Read the file line by line before rte_cfgfile does. */
-static int
-conf_scan(struct conf_ctx *c)
-{
-	char sec[CFG_NAME_LEN] = "", *line = NULL;
-	unsigned int no = 0;
-	size_t cap = 0;
-	ssize_t len;
-	int ret = 0, e;
-	FILE *f;
-
-	f = fopen(c->path, "r");
-	if (f == NULL)
-		return conf_fail(c, NULL, "cannot read: %s", strerror(errno));
-	while (ret == 0 && (len = getline(&line, &cap, f)) >= 0)
-		ret = scan_line(c, line, (size_t)len, ++no, sec);
-	e = errno;
-	if (ret == 0 && ferror(f))
-		ret = conf_fail(c, NULL, "cannot read: %s", strerror(e));
-	free(line);
-	fclose(f);
 	return ret;
 }
 

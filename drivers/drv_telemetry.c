@@ -96,9 +96,12 @@ tel_arp(const char *cmd, const char *params, struct rte_tel_data *d)
 	if (inst >= drv_runtime_nb_inst(rt))
 		return -1;
 	n = stk_inst_arp_snapshot(drv_runtime_inst(rt, inst), info, RTE_DIM(info));
-	rte_tel_data_start_array(d, RTE_TEL_CONTAINER);
+	/* DPDK 22.11 telemetry nests dicts only in dicts: key each entry by
+	 * its address with '_' for '.' (keys allow letters, digits, _ and /). */
+	rte_tel_data_start_dict(d);
 	for (i = 0; i < n; i++) {
 		struct rte_tel_data *e = rte_tel_data_alloc();
+		char key[32], *p;
 
 		if (e == NULL)
 			break;
@@ -109,7 +112,11 @@ tel_arp(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_string(e, "mac", buf);
 		rte_tel_data_add_dict_string(e, "state", states[info[i].state % 3]);
 		rte_tel_data_add_dict_int(e, "port", info[i].port);
-		rte_tel_data_add_array_container(d, e, 0);
+		ip_str(info[i].ip, key, sizeof(key));
+		for (p = key; *p != '\0'; p++)
+			if (*p == '.')
+				*p = '_';
+		rte_tel_data_add_dict_container(d, key, e, 0);
 	}
 	return 0;
 }
@@ -156,14 +163,16 @@ tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 
 	if (rt == NULL)
 		return -1;
-	rte_tel_data_start_array(d, RTE_TEL_CONTAINER);
+	rte_tel_data_start_dict(d); /* keyed by port name; see tel_arp() */
 	for (i = 0; drv_runtime_port(rt, i) != NULL; i++) {
 		struct rte_tel_data *e = rte_tel_data_alloc();
+		char key[16];
 
 		if (e == NULL)
 			break;
 		tel_port_one(rt, i, e);
-		rte_tel_data_add_array_container(d, e, 0);
+		snprintf(key, sizeof(key), "port%u", i);
+		rte_tel_data_add_dict_container(d, key, e, 0);
 	}
 	return 0;
 }
