@@ -258,13 +258,22 @@ port_addresses(struct drv_port *p, const struct drv_conf_port *pc, unsigned int 
 	uint16_t mtu = 0;
 	int rc;
 
-	if (pc->mac_set && rte_eth_dev_default_mac_addr_set(p->port_id,
-							    (struct rte_ether_addr *)&pc->mac) != 0)
-		p->mac = pc->mac; /* device can't change it: filter in software */
-	else
-		rte_eth_macaddr_get(p->port_id, &p->mac);
-	if (pc->mac_set)
+	rte_eth_macaddr_get(p->port_id, &p->mac);
+	if (pc->kind == DRV_PORT_TAP) {
+		/* A tap's device MAC is the kernel interface's own: the kernel
+		 * is the peer on this link, so the stack needs another. */
+		if (pc->mac_set)
+			p->mac = pc->mac;
+		else
+			p->mac.addr_bytes[5] ^= 0x01;
+		p->mac.addr_bytes[0] = (uint8_t)((p->mac.addr_bytes[0] | 0x02) & ~0x01);
+	} else if (pc->mac_set) {
+		/* If the device can't take it, it still works where the device
+		 * delivers every frame (software PMDs); the stack filters. */
+		(void)rte_eth_dev_default_mac_addr_set(p->port_id,
+						       (struct rte_ether_addr *)&pc->mac);
 		p->mac = pc->mac;
+	}
 	/* A device MTU we can't set is fine as long as it is at least ours. */
 	rc = rte_eth_dev_set_mtu(p->port_id, pc->mtu);
 	if (rc != 0 && (rte_eth_dev_get_mtu(p->port_id, &mtu) != 0 || mtu < pc->mtu) &&
