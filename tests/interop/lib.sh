@@ -246,6 +246,7 @@ telemetry_json() {
 	if ! "$PY" - "$1" "$raw" >"$2" <<'PY'; then
 import json, sys
 cmd, path = sys.argv[1], sys.argv[2]
+cmd = cmd.split(",")[0]  # the answer is keyed by the command without its parameter
 for line in open(path):
     line = line.strip()
     if not line.startswith("{"):
@@ -316,6 +317,10 @@ interop_cleanup() {
 	fi
 	if [ "$TOPOLOGY" -eq 1 ]; then
 		"$SRCROOT/scripts/netns-down" >/dev/null 2>&1
+	fi
+	# A test with a topology of its own removes it here.
+	if declare -F interop_extra_cleanup >/dev/null; then
+		interop_extra_cleanup
 	fi
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] || [ "${WSK_INTEROP_KEEP:-0}" = 1 ]; then
 		echo "$TEST_NAME: work directory kept: $WORK"
