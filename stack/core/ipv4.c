@@ -92,8 +92,7 @@ ipv4_input(struct stk_inst *in, uint16_t port, struct rte_mbuf *m)
 		return;
 	}
 	/* Drop link-layer padding beyond the datagram. */
-	if (m->pkt_len > ip.total_len)
-		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - ip.total_len));
+	stk_mbuf_trim_to(m, ip.total_len);
 	if (ipv4_is_fragment(&ip)) {
 		STK_COUNT(in, IPV4_FRAGS_RX);
 		m->l2_len = 0;

@@ -70,3 +70,28 @@ stk_mbuf_pullup(struct stk_inst *in, struct rte_mbuf *m, uint32_t len)
 	h->pkt_len = total;
 	return h;
 }
+
+void
+stk_mbuf_trim_to(struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *seg;
+	uint32_t left = len;
+
+	if (m->pkt_len <= len)
+		return;
+	/* Walk to the segment holding the new last byte, cut it there and
+	 * free the segments after it (padding can span a segment boundary). */
+	for (seg = m; seg != NULL && left > seg->data_len; seg = seg->next)
+		left -= seg->data_len;
+	if (seg == NULL)
+		return;
+	seg->data_len = (uint16_t)left;
+	if (seg->next != NULL) {
+		rte_pktmbuf_free(seg->next);
+		seg->next = NULL;
+	}
+	m->pkt_len = len;
+	m->nb_segs = 0;
+	for (seg = m; seg != NULL; seg = seg->next)
+		m->nb_segs++;
+}

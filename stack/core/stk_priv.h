@@ -209,6 +209,8 @@ void udp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *
  * NULL with @p m freed and NO_MBUF counted.
  */
 struct rte_mbuf *stk_mbuf_pullup(struct stk_inst *in, struct rte_mbuf *m, uint32_t len);
+/** Shorten chain @p m to @p len bytes (no-op if not longer), freeing segments past the end. */
+void stk_mbuf_trim_to(struct rte_mbuf *m, uint32_t len);
 /** Longest run of headers input needs in the first segment: Ethernet, IPv4 and L4 with options. */
 #define STK_PULLUP_LEN (ETH_HDR_LEN + 60 + 60)
 

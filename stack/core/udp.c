@@ -235,8 +235,7 @@ udp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, b
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (m->pkt_len > u.len)
-		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - u.len));
+	stk_mbuf_trim_to(m, u.len);
 	s = udp_find(in, bcast ? 0 : ip->dst, rte_cpu_to_be_16(u.dport));
 	if (s == NULL) {
 		STK_DROP(in, UDP_NO_SOCKET);
