@@ -14,12 +14,13 @@
 #include "stk_priv.h"
 
 static bool
-arp_sender_bad(const struct stk_shared *sh, const struct arp_repr *a)
+arp_sender_bad(const struct stk_shared *sh, uint16_t port, const struct arp_repr *a)
 {
 	uint32_t spa = rte_be_to_cpu_32(a->spa);
 
 	return !rte_is_unicast_ether_addr(&a->sha) || rte_is_zero_ether_addr(&a->sha) ||
-	       spa == 0xffffffffu || (spa >> 28) == 0xe || eth_addr_is_ours(sh, a->spa);
+	       (spa >> 28) == 0xe || ipv4_is_broadcast(sh, port, a->spa) ||
+	       eth_addr_is_ours(sh, a->spa);
 }
 
 int
@@ -282,7 +283,7 @@ arp_input(struct stk_inst *in, uint16_t port, struct rte_mbuf *m)
 
 	STK_COUNT(in, ARP_RX);
 	why = arp_parse(rte_pktmbuf_mtod(m, const void *), rte_pktmbuf_data_len(m), &a);
-	if (why == STK_DROP_NONE && a.spa != 0 && arp_sender_bad(in->sh, &a))
+	if (why == STK_DROP_NONE && a.spa != 0 && arp_sender_bad(in->sh, port, &a))
 		why = STK_DROP_ARP_BAD_SENDER;
 	for_us = why == STK_DROP_NONE && pc->addr != 0 && a.tpa == pc->addr;
 	if (why == STK_DROP_NONE && !for_us) {

@@ -30,10 +30,7 @@ icmp_error_allowed(struct stk_inst *in)
 static uint16_t
 icmp_cksum(const struct rte_mbuf *m)
 {
-	uint16_t sum = 0;
-
-	rte_raw_cksum_mbuf(m, 0, m->pkt_len, &sum);
-	return sum;
+	return stk_cksum_mbuf(m, 0, m->pkt_len);
 }
 
 static void

@@ -41,6 +41,9 @@ ipv4_check(struct stk_inst *in, uint16_t port, struct rte_mbuf *m, struct ipv4_r
 
 	if ((pc->caps & STK_CAP_RX_IPV4_CKSUM) && cs == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return STK_DROP_IPV4_BAD_CHECKSUM;
+	/* Transports trust the device's L4 verdict only where the port has the offload. */
+	if (!(pc->caps & STK_CAP_RX_L4_CKSUM))
+		m->ol_flags &= ~RTE_MBUF_F_RX_L4_CKSUM_MASK;
 	hdr = rte_pktmbuf_read(m, 0, RTE_MIN(m->pkt_len, sizeof(tmp)), tmp);
 	if (hdr == NULL)
 		return STK_DROP_IPV4_TRUNCATED;
@@ -105,11 +108,14 @@ ipv4_input(struct stk_inst *in, uint16_t port, struct rte_mbuf *m)
 		/* The header is in the first segment; the length spans the chain. */
 		if (rte_pktmbuf_data_len(m) < IPV4_HDR_LEN ||
 		    ipv4_parse(rte_pktmbuf_mtod(m, const void *), m->pkt_len, false, &ip) !=
-			    STK_DROP_NONE || m->pkt_len != ip.total_len) {
+			    STK_DROP_NONE || m->pkt_len != ip.total_len ||
+		    rte_pktmbuf_data_len(m) < ip.hdr_len) {
 			STK_DROP(in, IPV4_FRAG_BAD);
 			rte_pktmbuf_free(m);
 			return;
 		}
+		/* The library zeroed it; ICMP errors quote this header. */
+		ipv4_set_cksum(rte_pktmbuf_mtod(m, void *));
 	}
 	ipv4_deliver(in, m, &ip, bcast);
 }
@@ -119,8 +125,11 @@ ipv4_route(const struct stk_shared *sh, rte_be32_t dst, uint16_t *port, rte_be32
 {
 	uint32_t id;
 
-	if (rte_lpm_lookup(sh->lpm, rte_be_to_cpu_32(dst), &id) != 0)
-		return STK_ENOROUTE;
+	if (rte_lpm_lookup(sh->lpm, rte_be_to_cpu_32(dst), &id) != 0) {
+		if (sh->default_nh < 0)
+			return STK_ENOROUTE;
+		id = (uint32_t)sh->default_nh;
+	}
 	*port = sh->nexthops[id].port;
 	*nh = sh->nexthops[id].gateway != 0 ? sh->nexthops[id].gateway : dst;
 	return 0;
@@ -136,12 +145,11 @@ ipv4_l4_cksum(const struct rte_mbuf *m, uint32_t off, uint32_t len, rte_be32_t s
 		uint8_t zero, proto;
 		rte_be16_t len;
 	} __rte_packed ph = { src, dst, 0, proto, rte_cpu_to_be_16((uint16_t)len) };
-	uint16_t body = 0;
 	uint32_t sum;
 
-	if (rte_raw_cksum_mbuf(m, off, len, &body) != 0)
+	if (off + len > m->pkt_len)
 		return 0;
-	sum = (uint32_t)rte_raw_cksum(&ph, sizeof(ph)) + body;
+	sum = (uint32_t)rte_raw_cksum(&ph, sizeof(ph)) + stk_cksum_mbuf(m, off, len);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;

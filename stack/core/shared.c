@@ -51,6 +51,7 @@ stk_shared_create(const struct stk_params *p, int socket_id)
 	}
 	sh->p = *p;
 	sh->socket_id = socket_id;
+	sh->default_nh = -1;
 	return sh;
 }
 
@@ -107,6 +108,13 @@ lpm_add(struct stk_shared *sh, rte_be32_t prefix, uint8_t len, rte_be32_t gw, ui
 		return STK_ENOMEM;
 	sh->nexthops[id] = (struct stk_nexthop){ gw, port };
 	sh->nb_nexthops++;
+	if (len == 0) {
+		/* rte_lpm takes depths 1..32: the default route lives beside it.
+		 * The first one added wins (a port's gateway, then [route]). */
+		if (sh->default_nh < 0)
+			sh->default_nh = (int)id;
+		return 0;
+	}
 	return rte_lpm_add(sh->lpm, host, len, id) == 0 ? 0 : STK_ENOMEM;
 }
 

@@ -55,7 +55,8 @@ struct stk_shared {
 	unsigned int nb_static_arp;
 	rte_be32_t static_arp_ip[STK_MAX_STATIC_ARP];
 	struct rte_ether_addr static_arp_mac[STK_MAX_STATIC_ARP];
-	struct rte_lpm *lpm;
+	struct rte_lpm *lpm;          /**< prefixes of length 1..32 */
+	int default_nh;               /**< next hop of 0.0.0.0/0 (rte_lpm has no depth 0), -1: none */
 	unsigned int nb_nexthops;
 	struct stk_nexthop nexthops[STK_MAX_ROUTES + 2 * STK_MAX_PORTS];
 };
@@ -209,6 +210,12 @@ void udp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *
  * NULL with @p m freed and NO_MBUF counted.
  */
 struct rte_mbuf *stk_mbuf_pullup(struct stk_inst *in, struct rte_mbuf *m, uint32_t len);
+/**
+ * One's-complement sum of @p len bytes of chain @p m from @p off, folded to
+ * 16 bits, in memory order like rte_raw_cksum() (DPDK 22.11's
+ * rte_raw_cksum_mbuf() loses carries when a segment ends on an odd byte).
+ */
+uint16_t stk_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len);
 /** Shorten chain @p m to @p len bytes (no-op if not longer), freeing segments past the end. */
 void stk_mbuf_trim_to(struct rte_mbuf *m, uint32_t len);
 /** Longest run of headers input needs in the first segment: Ethernet, IPv4 and L4 with options. */

@@ -127,3 +127,15 @@ ipv4_emit(void *buf, const struct ipv4_repr *r, bool cksum)
 		h.hdr_checksum = rte_ipv4_cksum(&h);
 	memcpy(buf, &h, sizeof(h));
 }
+
+void
+ipv4_set_cksum(void *buf)
+{
+	uint8_t *p = buf;
+	size_t hdr_len = (size_t)(p[0] & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER;
+	uint16_t c = 0;
+
+	memcpy(p + offsetof(struct rte_ipv4_hdr, hdr_checksum), &c, sizeof(c));
+	c = (uint16_t)~rte_raw_cksum(p, hdr_len);
+	memcpy(p + offsetof(struct rte_ipv4_hdr, hdr_checksum), &c, sizeof(c));
+}

@@ -103,6 +103,11 @@ enum stk_drop ipv4_parse(const void *buf, size_t len, bool verify_cksum, struct 
  * and taken as 20. The checksum is computed if @p cksum is true, else 0.
  */
 void ipv4_emit(void *buf, const struct ipv4_repr *r, bool cksum);
+/**
+ * Recompute the checksum of the IPv4 header at @p buf in place (its IHL
+ * gives the length; options included). The header must have been parsed.
+ */
+void ipv4_set_cksum(void *buf);
 /** @return true if @p r is a fragment (MF set or non-zero offset). */
 static inline bool
 ipv4_is_fragment(const struct ipv4_repr *r)

@@ -36,7 +36,6 @@ h_opts_init(struct h_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	stk_params_default(&o->p);
-	o->gateway = true;
 	o->peer_static = true;
 }
 
@@ -56,30 +55,60 @@ h_pools_create(struct h *h)
 		h_fatal("rte_pktmbuf_pool_create");
 }
 
-static void
+#define H_SETUP(cond, what)                                                      \
+	do {                                                                     \
+		if (!(cond)) {                                                   \
+			CHECK(false, "stack set-up: %s failed", what);           \
+			return false;                                            \
+		}                                                                \
+	} while (0)
+
+static bool
 h_stack_create(struct h *h, const struct h_opts *o)
 {
 	struct stk_port_conf pc;
 
 	h->sh = stk_shared_create(&o->p, (int)rte_socket_id());
-	if (h->sh == NULL)
-		h_fatal("stk_shared_create");
+	H_SETUP(h->sh != NULL, "stk_shared_create");
 	drv_memdev_stk_conf(h->dev, &pc);
 	pc.addr = H_OUR_IP;
 	pc.prefix_len = H_PREFIX_LEN;
 	pc.gateway = o->gateway ? H_GW_IP : 0;
-	if (stk_shared_add_port(h->sh, &pc) != 0)
-		h_fatal("stk_shared_add_port");
-	if (o->peer_static && stk_shared_add_static_arp(h->sh, H_PEER_IP, &h_peer_mac) != 0)
-		h_fatal("stk_shared_add_static_arp");
-	if (stk_shared_freeze(h->sh) != 0)
-		h_fatal("stk_shared_freeze");
+	H_SETUP(stk_shared_add_port(h->sh, &pc) == 0, "stk_shared_add_port");
+	if (o->peer_static)
+		H_SETUP(stk_shared_add_static_arp(h->sh, H_PEER_IP, &h_peer_mac) == 0,
+			"stk_shared_add_static_arp");
+	if (o->far_route)
+		H_SETUP(stk_shared_add_route(h->sh, H_FAR_NET, 24, H_GW_IP, 0) == 0,
+			"stk_shared_add_route");
+	H_SETUP(stk_shared_freeze(h->sh) == 0, "stk_shared_freeze");
 	h->in = stk_inst_create(h->sh, 0, 1, h->mp, h->ind, (int)rte_socket_id());
-	if (h->in == NULL)
-		h_fatal("stk_inst_create");
+	H_SETUP(h->in != NULL, "stk_inst_create");
 	h->insts[0] = h->in;
 	h->p = stk_shared_params(h->sh);
 	stk_inst_link(h->insts, 1);
+	return true;
+}
+
+/* Free what h_create() built. */
+static void
+h_free(struct h *h)
+{
+	unsigned int mp_use, ind_use;
+
+	stk_inst_destroy(h->in);
+	stk_shared_free(h->sh);
+	drv_memdev_free(h->dev);
+	/* Pools are checked here, before they are freed: test_eal_finish()'s
+	 * walk would no longer see them. */
+	mp_use = rte_mempool_in_use_count(h->mp);
+	ind_use = rte_mempool_in_use_count(h->ind);
+	CHECK(mp_use == 0, "mempool %s: %u mbufs still in use at teardown", h->mp->name, mp_use);
+	CHECK(ind_use == 0, "mempool %s: %u mbufs still in use at teardown", h->ind->name,
+	      ind_use);
+	rte_mempool_free(h->mp);
+	rte_mempool_free(h->ind);
+	free(h);
 }
 
 struct h *
@@ -99,7 +128,10 @@ h_create(const struct h_opts *o)
 	h->dev = drv_memdev_create(&h_our_mac, 1, H_DEV_DEPTH);
 	if (h->dev == NULL)
 		h_fatal("drv_memdev_create");
-	h_stack_create(h, o);
+	if (!h_stack_create(h, o)) {
+		h_free(h);
+		return NULL;
+	}
 	h->now = H_T0;
 	stk_inst_start(h->in, h->now);
 	if (!o->keep_garp) {
@@ -114,22 +146,10 @@ h_create(const struct h_opts *o)
 void
 h_destroy(struct h *h)
 {
-	unsigned int mp_use, ind_use;
-
+	if (h == NULL)
+		return;
 	h_expect_none(h);
-	stk_inst_destroy(h->in);
-	stk_shared_free(h->sh);
-	drv_memdev_free(h->dev);
-	/* Pools are checked here, before they are freed: test_eal_finish()'s
-	 * walk would no longer see them. */
-	mp_use = rte_mempool_in_use_count(h->mp);
-	ind_use = rte_mempool_in_use_count(h->ind);
-	CHECK(mp_use == 0, "mempool %s: %u mbufs still in use at teardown", h->mp->name, mp_use);
-	CHECK(ind_use == 0, "mempool %s: %u mbufs still in use at teardown", h->ind->name,
-	      ind_use);
-	rte_mempool_free(h->mp);
-	rte_mempool_free(h->ind);
-	free(h);
+	h_free(h);
 }
 
 unsigned int
@@ -160,35 +180,71 @@ h_advance(struct h *h, stk_time_t ns)
 	}
 }
 
+static struct rte_mbuf *
+h_seg(struct h *h, const uint8_t *data, size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(h->mp);
+
+	if (m == NULL || len > rte_pktmbuf_tailroom(m))
+		h_fatal("h_mbuf_chain segment");
+	if (len > 0)
+		memcpy(rte_pktmbuf_append(m, (uint16_t)len), data, len);
+	return m;
+}
+
+struct rte_mbuf *
+h_mbuf_chain(struct h *h, const void *frame, size_t len, const uint16_t *cuts, unsigned int n)
+{
+	const uint8_t *b = frame;
+	struct rte_mbuf *head;
+	size_t from = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (cuts[i] < from || cuts[i] > len)
+			h_fatal("h_mbuf_chain: cuts out of order");
+		from = cuts[i];
+	}
+	head = h_seg(h, b, n > 0 ? cuts[0] : len);
+	for (i = 0; i < n; i++) {
+		size_t end = i + 1 < n ? cuts[i + 1] : len;
+
+		if (rte_pktmbuf_chain(head, h_seg(h, b + cuts[i], end - cuts[i])) != 0)
+			h_fatal("rte_pktmbuf_chain");
+	}
+	return head;
+}
+
+/* Queue @p m on the device's RX ring, polling once to make room if it is full. */
+static void
+h_enqueue(struct h *h, struct rte_mbuf *m)
+{
+	if (drv_memdev_inject(h->dev, 0, m) == 0)
+		return;
+	h_poll(h);
+	if (drv_memdev_inject(h->dev, 0, m) != 0) {
+		CHECK(false, "RX ring full");
+		rte_pktmbuf_free(m);
+	}
+}
+
 void
 h_inject_only(struct h *h, const void *frame, size_t len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(h->mp);
-	void *p;
-
-	if (m == NULL)
-		h_fatal("rte_pktmbuf_alloc (harness pool exhausted)");
-	if (len > rte_pktmbuf_tailroom(m)) {
-		CHECK(false, "frame of %zu bytes too long to inject", len);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	p = rte_pktmbuf_append(m, (uint16_t)len);
-	if (len > 0)
-		memcpy(p, frame, len);
-	if (drv_memdev_inject(h->dev, 0, m) != 0) {
-		h_poll(h);
-		if (drv_memdev_inject(h->dev, 0, m) != 0) {
-			CHECK(false, "RX ring full");
-			rte_pktmbuf_free(m);
-		}
-	}
+	h_enqueue(h, h_mbuf_chain(h, frame, len, NULL, 0));
 }
 
 void
 h_inject(struct h *h, const void *frame, size_t len)
 {
 	h_inject_only(h, frame, len);
+	h_poll(h);
+}
+
+void
+h_inject_mbuf(struct h *h, struct rte_mbuf *m)
+{
+	h_enqueue(h, m);
 	h_poll(h);
 }
 

@@ -27,6 +27,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
+#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
@@ -43,6 +44,7 @@
 #define H_PEER_IP H_IP4(198, 18, 0, 2)
 #define H_GW_IP H_IP4(198, 18, 0, 254)
 #define H_BCAST_IP H_IP4(198, 18, 0, 255)
+#define H_FAR_NET H_IP4(203, 0, 113, 0)
 #define H_FAR_IP H_IP4(203, 0, 113, 9) /**< off-link: reached through the gateway */
 
 /** Start of virtual time. */
@@ -68,7 +70,8 @@ extern const struct rte_ether_addr h_zero_mac;
 /** How to build the stack under test; h_opts_init() fills the defaults. */
 struct h_opts {
 	struct stk_params p; /**< stack parameters (stk_params_default()) */
-	bool gateway;        /**< default route via H_GW_IP (default true) */
+	bool gateway;        /**< the port's default gateway is H_GW_IP (default false) */
+	bool far_route;      /**< route H_FAR_NET/24 via H_GW_IP (default false) */
 	bool peer_static;    /**< static ARP entry H_PEER_IP -> h_peer_mac (default true) */
 	bool keep_garp;      /**< leave the start-up gratuitous ARP for the test (default false) */
 };
@@ -95,7 +98,10 @@ struct h_frame {
 /* ---- life cycle, time, injection ---------------------------------------- */
 
 void h_opts_init(struct h_opts *o);
-/** Build the stack and start it at H_T0. @p o NULL: defaults. Exits on set-up failure. */
+/**
+ * Build the stack and start it at H_T0. @p o NULL: defaults.
+ * @return the harness, or NULL (a CHECK failed) if the stack refused the set-up.
+ */
 struct h *h_create(const struct h_opts *o);
 /** Expect no frame left, tear down, CHECK both pools are back to zero in use, free them. */
 void h_destroy(struct h *h);
@@ -103,6 +109,15 @@ void h_destroy(struct h *h);
 void h_inject(struct h *h, const void *frame, size_t len);
 /** Queue a frame without polling (polls first if the RX ring is full). */
 void h_inject_only(struct h *h, const void *frame, size_t len);
+/**
+ * Build @p frame as a chain of segments cut at the ascending offsets
+ * @p cuts (@p n of them; a repeated offset makes an empty segment).
+ * @return the chain (exits if the pool is exhausted).
+ */
+struct rte_mbuf *h_mbuf_chain(struct h *h, const void *frame, size_t len,
+			      const uint16_t *cuts, unsigned int n);
+/** Queue mbuf @p m (the device takes it) and poll. */
+void h_inject_mbuf(struct h *h, struct rte_mbuf *m);
 /** Poll at the current time until the instance is idle. */
 void h_poll(struct h *h);
 /** Advance virtual time by @p ns in H_STEP_NS steps, polling after each. */
@@ -142,14 +157,18 @@ uint64_t h_cnt(const struct h *h, enum stk_cnt c);
 bool h_drops_at(struct h *h, enum stk_drop r, uint64_t n, const char *file, int line);
 bool h_inject_drop_at(struct h *h, const void *frame, size_t len, enum stk_drop r,
 		      const char *file, int line);
-/** CHECK that drop reason @p r went up by exactly @p n since h_mark() and no other did. */
+/**
+ * CHECK that drop reason @p r went up by exactly @p n since h_mark() and no
+ * other did (STK_DROP_NONE, 0: no drop at all).
+ */
 #define h_expect_drops(h, r, n) h_drops_at((h), (r), (n), __FILE__, __LINE__)
 /**
  * Mark, inject @p len bytes at @p frame, poll; CHECK that nothing was sent,
  * that drop reason @p r went up by one and no other reason moved, and that
  * no mbuf is left in use.
  */
-#define h_inject_drop(h, frame, len, r) h_inject_drop_at((h), (frame), (len), (r), __FILE__, __LINE__)
+#define h_inject_drop(h, frame, len, r) \
+	h_inject_drop_at((h), (frame), (len), (r), __FILE__, __LINE__)
 
 /* ---- frame builders ---------------------------------------------------------- */
 
@@ -303,7 +322,7 @@ struct rte_mbuf *h_payload(struct h *h, const void *data, size_t len);
 /** Open a socket recording into @p rx and bind it to @p addr:@p port (host order). */
 struct stk_udp_sock *h_udp_open(struct h *h, struct h_udp_rx *rx, rte_be32_t addr,
 				uint16_t port);
-/** stk_udp_sendto() of @p len bytes of @p data to @p dst:@p dport, then poll. @return its result. */
+/** stk_udp_sendto() @p len bytes of @p data to @p dst:@p dport, then poll. @return its result. */
 int h_udp_send(struct h *h, struct stk_udp_sock *s, rte_be32_t dst, uint16_t dport,
 	       const void *data, size_t len);
 

@@ -236,11 +236,7 @@ test_bad_sender(void)
 		h_inject_drop(h, buf, h_build_arp(buf, &a), STK_DROP_ARP_BAD_SENDER);
 	}
 	CHECK_EQ(h_arp_count(h), 0);
-	/*
-	 * STACK BUG: the subnet-directed broadcast 198.18.0.255 is accepted as a
-	 * sender address: it is learned and answered (arp_sender_bad() only
-	 * rejects 255.255.255.255).
-	 */
+	/* The subnet-directed broadcast 198.18.0.255 is no sender either. */
 	h_arp_init(&a, RTE_ARP_OP_REQUEST, &mac_a, H_BCAST_IP, H_OUR_IP);
 	h_inject_drop(h, buf, h_build_arp(buf, &a), STK_DROP_ARP_BAD_SENDER);
 	h_drain(h);
@@ -393,6 +389,39 @@ test_queue_full(void)
 	h_destroy(h);
 }
 
+/* Unresolved entries fill a small cache: further next hops are refused, not queued. */
+static void
+test_cache_full(void)
+{
+	struct h_opts o;
+	struct h *h;
+	struct stk_udp_sock *s;
+	unsigned int i, held;
+
+	h_opts_init(&o);
+	o.peer_static = false;
+	o.p.arp_cache_size = 8;
+	h = h_create(&o);
+	s = h_udp_open(h, &rx, 0, 7000);
+	for (i = 0; i < 100; i++)
+		h_udp_send(h, s, HOST(100 + i), 9, "c", 1);
+	held = h_arp_count(h);
+	CHECK(held >= 8 && held <= 16, "%u entries in a cache of 8", held);
+	CHECK_EQ(h_drain(h), held);
+	CHECK_EQ(h_cnt(h, STK_CNT_ARP_REQUEST_TX), held);
+	CHECK_EQ(h_in_use(h), held);
+	h_expect_drops(h, STK_DROP_ARP_CACHE_FULL, 100 - held);
+	/* Unanswered, they all go after the retries. */
+	h_mark(h);
+	h_advance(h, h->p->arp_retries * h->p->arp_retry + 100 * STK_NS_PER_MS);
+	CHECK_EQ(h_drain(h), held * (h->p->arp_retries - 1));
+	h_expect_drops(h, STK_DROP_ARP_UNRESOLVED, held);
+	CHECK_EQ(h_in_use(h), 0);
+	CHECK_EQ(h_arp_count(h), 0);
+	stk_udp_close(s);
+	h_destroy(h);
+}
+
 /* A learned entry ages out after arp_timeout; the next packet resolves again. */
 static void
 test_aging(void)
@@ -467,35 +496,56 @@ test_static(void)
 	h_destroy(h);
 }
 
-/* Off-link destinations resolve the gateway's address; no gateway, no route. */
+/* Through the gateway: the packet waits for the gateway's address, not the destination's. */
 static void
-test_gateway_and_no_route(void)
+gateway_resolve(struct h *h)
 {
-	struct h *h = h_create(NULL);
 	struct stk_udp_sock *s = h_udp_open(h, &rx, 0, 7000);
 	struct h_udp_exp u = { .ip = { .eth_dst = h_gw_mac, .dst = H_FAR_IP, .proto = IPPROTO_UDP },
 			       .sport = 7000, .dport = 53, .data = (const uint8_t *)"far", .len = 3 };
-	struct h_opts o;
 
-	h_udp_send(h, s, H_FAR_IP, 53, "far", 3);
+	CHECK_EQ(h_udp_send(h, s, H_FAR_IP, 53, "far", 3), 0);
 	expect_request(h, H_GW_IP, __LINE__);
 	h_expect_none(h);
 	arp_in(h, RTE_ARP_OP_REPLY, &h_gw_mac, H_GW_IP, H_OUR_IP);
 	h_expect(h, h_chk_udp, &u, NULL);
+	h_expect_drops(h, STK_DROP_NONE, 0);
 	stk_udp_close(s);
-	h_destroy(h);
+}
 
+/* Off-link destinations resolve the gateway's address; no gateway, no route. */
+static void
+test_gateway_and_no_route(void)
+{
+	struct h_udp_exp u = { .ip = { .eth_dst = h_peer_mac, .dst = H_PEER_IP,
+				       .proto = IPPROTO_UDP },
+			       .sport = 7000, .dport = 53, .data = (const uint8_t *)"far", .len = 3 };
+	struct stk_udp_sock *s;
+	struct h_opts o;
+	struct h *h;
+
+	/* A route to 203.0.113.0/24 via the gateway. */
 	h_opts_init(&o);
-	o.gateway = false;
+	o.far_route = true;
 	h = h_create(&o);
+	gateway_resolve(h);
+	h_destroy(h);
+	/* A port's default gateway: 0.0.0.0/0, which rte_lpm (depths 1..32) can't hold. */
+	h_opts_init(&o);
+	o.gateway = true;
+	h = h_create(&o);
+	CHECK(h != NULL, "stack set-up with a default gateway failed");
+	if (h != NULL)
+		gateway_resolve(h);
+	h_destroy(h);
+	/* No gateway: off-link is unreachable. */
+	h = h_create(NULL);
 	s = h_udp_open(h, &rx, 0, 7000);
 	CHECK_EQ(h_udp_send(h, s, H_FAR_IP, 53, "far", 3), STK_ENOROUTE);
 	h_expect_none(h);
 	h_expect_drops(h, STK_DROP_IPV4_NO_ROUTE, 1);
 	CHECK_EQ(h_in_use(h), 0);
 	/* On-link destinations still work. */
-	u.ip.eth_dst = h_peer_mac;
-	u.ip.dst = H_PEER_IP;
 	h_udp_send(h, s, H_PEER_IP, 53, "far", 3);
 	h_expect(h, h_chk_udp, &u, NULL);
 	stk_udp_close(s);
@@ -516,6 +566,7 @@ main(int argc, char **argv)
 	test_resolve();
 	test_retries();
 	test_queue_full();
+	test_cache_full();
 	test_aging();
 	test_static();
 	test_gateway_and_no_route();
