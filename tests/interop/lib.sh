@@ -221,7 +221,7 @@ udp_echo_batch() {
 	local size=$1 count=$2 port=${3:-7}
 	local in="$WORK/udp-$size.in" out="$WORK/udp-$size.out" err="$WORK/udp-$size.err"
 	head -c $((size * count)) /dev/urandom >"$in"
-	in_peer timeout 30 socat -b "$size" -t 2 -T 10 STDIO "UDP4:$STACK_IP:$port" <"$in" >"$out" 2>"$err" || true
+	in_peer timeout 30 socat -b "$size" -t 1 -T 10 STDIO "UDP4:$STACK_IP:$port" <"$in" >"$out" 2>"$err" || true
 	local got
 	got=$(stat -c %s "$out")
 	if [ "$got" -ne $((size * count)) ] || ! cmp -s "$in" "$out"; then
