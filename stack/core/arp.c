@@ -160,23 +160,19 @@ arp_send(struct stk_inst *in, uint16_t port, uint16_t op, const struct rte_ether
 static void
 arp_request(struct stk_inst *in, uint16_t port, rte_be32_t tpa)
 {
-	static const struct rte_ether_addr zero, bcast = { .addr_bytes = { 0xff, 0xff, 0xff,
-									  0xff, 0xff, 0xff } };
-
-	arp_send(in, port, ARP_OP_REQUEST, &zero, tpa, &bcast, in->sh->ports[port].addr);
+	arp_send(in, port, ARP_OP_REQUEST, &stk_ether_zero, tpa, &stk_ether_bcast,
+		 in->sh->ports[port].addr);
 	STK_COUNT(in, ARP_REQUEST_TX);
 }
 
 void
 arp_announce(struct stk_inst *in, uint16_t port)
 {
-	static const struct rte_ether_addr zero, bcast = { .addr_bytes = { 0xff, 0xff, 0xff,
-									  0xff, 0xff, 0xff } };
 	rte_be32_t self = in->sh->ports[port].addr;
 
 	if (self == 0)
 		return;
-	arp_send(in, port, ARP_OP_REQUEST, &zero, self, &bcast, self);
+	arp_send(in, port, ARP_OP_REQUEST, &stk_ether_zero, self, &stk_ether_bcast, self);
 	STK_COUNT(in, ARP_GRATUITOUS_TX);
 }
 

@@ -2,6 +2,10 @@
 /* Ethernet II input demux, output and per-port TX batching. */
 #include "stk_priv.h"
 
+const struct rte_ether_addr stk_ether_bcast = {
+	.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+const struct rte_ether_addr stk_ether_zero;
+
 static bool
 mac_accepted(const struct rte_ether_addr *dst, const struct stk_port_conf *pc)
 {

@@ -233,13 +233,16 @@ ipv4_output(struct stk_inst *in, struct rte_mbuf *m, rte_be32_t src, rte_be32_t 
 	if ((m->ol_flags & (RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM)) == 0)
 		m->ol_flags &= ~RTE_MBUF_F_TX_IPV4;
 	m->l2_len = ETH_HDR_LEN;
-	if (ipv4_is_broadcast(in->sh, port, dst)) {
-		static const struct rte_ether_addr bcast = {
-			.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
-
-		eth_output(in, port, &bcast, RTE_ETHER_TYPE_IPV4, m);
-		return 0;
-	}
-	arp_resolve_output(in, port, nh, m);
+	ipv4_send_link(in, port, nh, m);
 	return 0;
+}
+
+/* Hand a finished datagram to the link: broadcast, or to the next hop's MAC via ARP. */
+void
+ipv4_send_link(struct stk_inst *in, uint16_t port, rte_be32_t nh, struct rte_mbuf *m)
+{
+	if (ipv4_is_broadcast(in->sh, port, nh))
+		eth_output(in, port, &stk_ether_bcast, RTE_ETHER_TYPE_IPV4, m);
+	else
+		arp_resolve_output(in, port, nh, m);
 }

@@ -91,14 +91,7 @@ frag_send_one(struct stk_inst *in, uint16_t port, rte_be32_t nh, struct rte_mbuf
 	f->l2_len = ETH_HDR_LEN;
 	f->l3_len = IPV4_HDR_LEN;
 	STK_COUNT(in, IPV4_FRAGS_TX);
-	if (ipv4_is_broadcast(in->sh, port, nh)) {
-		static const struct rte_ether_addr bcast = {
-			.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
-
-		eth_output(in, port, &bcast, RTE_ETHER_TYPE_IPV4, f);
-		return;
-	}
-	arp_resolve_output(in, port, nh, f);
+	ipv4_send_link(in, port, nh, f);
 }
 
 void

@@ -161,6 +161,8 @@ struct stk_inst {
 };
 
 /* eth.c */
+extern const struct rte_ether_addr stk_ether_bcast;
+extern const struct rte_ether_addr stk_ether_zero;
 void eth_input(struct stk_inst *in, uint16_t port, struct rte_mbuf *m);
 void eth_output(struct stk_inst *in, uint16_t port, const struct rte_ether_addr *dst,
 		uint16_t ethertype, struct rte_mbuf *m);
@@ -180,6 +182,7 @@ void arp_learn_remote(struct stk_inst *in, const struct stk_req *r);
 void ipv4_input(struct stk_inst *in, uint16_t port, struct rte_mbuf *m);
 int ipv4_output(struct stk_inst *in, struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst,
 		uint8_t proto);
+void ipv4_send_link(struct stk_inst *in, uint16_t port, rte_be32_t nh, struct rte_mbuf *m);
 int ipv4_route(const struct stk_shared *sh, rte_be32_t dst, uint16_t *port, rte_be32_t *nh);
 bool ipv4_is_broadcast(const struct stk_shared *sh, uint16_t port, rte_be32_t dst);
 uint16_t ipv4_l4_cksum(const struct rte_mbuf *m, uint32_t off, uint32_t len, rte_be32_t src,
