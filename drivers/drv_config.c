@@ -154,6 +154,7 @@ static const struct conf_key eal_keys[] = {
 static const struct conf_key stack_keys[] = {
 	{ .name = "mbufs", UINT(1023, 16777215), CF(mbufs) },
 	{ .name = "mbuf_cache", UINT(0, 512), CF(mbuf_cache) },
+	{ .name = "idle_sleep_us", UINT(0, 100000), CF(idle_sleep_us) },
 	{ .name = "arp_timeout_s", UINT(1, 86400), .scale = STK_NS_PER_S,
 	  CF(params.arp_timeout) },
 	{ .name = "arp_retry_ms", UINT(1, 60000), .scale = STK_NS_PER_MS, CF(params.arp_retry) },
@@ -620,6 +621,7 @@ drv_conf_default(struct drv_conf *conf)
 	stk_params_default(&conf->params);
 	conf->mbufs = 16383;
 	conf->mbuf_cache = 256;
+	conf->idle_sleep_us = 20;
 	conf->capture = false;
 	snprintf(conf->capture_dir, sizeof(conf->capture_dir), "/tmp/wskstack-capture");
 	conf->capture_snaplen = 65535;

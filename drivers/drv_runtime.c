@@ -26,7 +26,6 @@
 #define EAL_ARGS_MAX 48
 /* Busy-poll this many empty iterations before sleeping between polls. */
 #define IDLE_SPINS 20000
-#define IDLE_SLEEP_US 20
 
 struct drv_runtime {
 	struct drv_conf conf;
@@ -280,17 +279,17 @@ drv_runtime_init(const char *conf_path, const char *prog, const struct drv_overr
 }
 
 static void
-idle_wait(unsigned int *idle, unsigned int work)
+idle_wait(unsigned int *idle, unsigned int work, uint32_t sleep_us)
 {
 	if (work != 0) {
 		*idle = 0;
 		return;
 	}
-	if (++*idle < IDLE_SPINS) {
+	if (sleep_us == 0 || ++*idle < IDLE_SPINS) {
 		rte_pause();
 		return;
 	}
-	rte_delay_us_sleep(IDLE_SLEEP_US);
+	rte_delay_us_sleep(sleep_us);
 }
 
 static int
@@ -309,7 +308,7 @@ lcore_loop(void *arg)
 	while (!atomic_load_explicit(&rt->stop, memory_order_relaxed)) {
 		stk_time_t now = drv_now();
 
-		idle_wait(&idle, stk_inst_poll(in, now));
+		idle_wait(&idle, stk_inst_poll(in, now), rt->conf.idle_sleep_us);
 		if (idx != 0)
 			continue;
 		if (!announced && atomic_load(&rt->polling) == rt->nb_inst) {

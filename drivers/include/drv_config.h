@@ -81,6 +81,7 @@ struct drv_conf {
 	struct stk_params params;       /**< arp_*, frag_*, ip_ttl, icmp_rate, udp_sockets, burst, ... */
 	uint32_t mbufs;                 /**< mbufs: packet mbufs per NUMA socket, default 16383 */
 	uint32_t mbuf_cache;            /**< mbuf_cache: per-lcore mempool cache, default 256 */
+	uint32_t idle_sleep_us;         /**< idle_sleep_us: sleep of an idle lcore, 0: pure busy poll; default 20 */
 
 	/* [portN], N = 0..7, contiguous */
 	unsigned int nb_ports;

@@ -91,6 +91,7 @@ test_defaults(void)
 	check_params_default(&c.params);
 	CHECK_EQ(c.mbufs, 16383);
 	CHECK_EQ(c.mbuf_cache, 256);
+	CHECK_EQ(c.idle_sleep_us, 20);
 	CHECK_EQ(c.nb_ports, 0);
 	CHECK_EQ(c.nb_routes, 0);
 	CHECK_EQ(c.nb_static_arp, 0);
@@ -202,6 +203,7 @@ check_all_globals(const struct drv_conf *c)
 	CHECK_STR(c->eal_args, "--no-pci --vdev=net_null9");
 	CHECK_EQ(c->mbufs, 8191);
 	CHECK_EQ(c->mbuf_cache, 128);
+	CHECK_EQ(c->idle_sleep_us, 0);
 	CHECK_EQ(p->arp_timeout, 60 * STK_NS_PER_S);
 	CHECK_EQ(p->arp_retry, 250 * STK_NS_PER_MS);
 	CHECK_EQ(p->arp_retries, 5);
