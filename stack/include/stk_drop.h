@@ -52,6 +52,10 @@
 	X(UDP_BAD_LENGTH,      "UDP length field disagrees with the IP payload") \
 	X(UDP_BAD_CHECKSUM,    "UDP checksum wrong") \
 	X(UDP_NO_SOCKET,       "no UDP socket bound to the destination port") \
+	X(TCP_TRUNCATED,       "TCP header cut short") \
+	X(TCP_BAD_OFFSET,      "TCP data offset below 5 or beyond the segment") \
+	X(TCP_BAD_OPTION,      "TCP options malformed") \
+	X(TCP_BAD_CHECKSUM,    "TCP checksum wrong") \
 	X(NO_MBUF,             "mbuf pool exhausted") \
 	X(TX_FULL,             "port TX queue full") \
 	X(STOPPING,            "instance stopping")

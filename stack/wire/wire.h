@@ -159,4 +159,121 @@ enum stk_drop udp_parse(const void *buf, size_t avail, uint16_t ip_payload_len,
 /** Write the 8-byte header of @p r (checksum field as given in r->cksum, converted to network order). */
 void udp_emit(void *buf, const struct udp_repr *r);
 
+/* ---- TCP (RFC 9293; options of RFC 7323 and RFC 2018) ------------------- */
+
+#define TCP_HDR_LEN 20      /**< header without options (data offset 5) */
+#define TCP_HDR_MAX_LEN 60  /**< header with the most options (data offset 15) */
+#define TCP_OPTS_MAX_LEN 40 /**< option space: TCP_HDR_MAX_LEN - TCP_HDR_LEN */
+#define TCP_SACK_MAX 4      /**< SACK blocks one option can carry (2 + 4 * 8 = 34 bytes) */
+
+/* Control bits, as in byte 13 of the header (struct tcp_repr flags). */
+#define TCP_FIN 0x01 /**< no more data from sender */
+#define TCP_SYN 0x02 /**< synchronize sequence numbers */
+#define TCP_RST 0x04 /**< reset the connection */
+#define TCP_PSH 0x08 /**< push */
+#define TCP_ACK 0x10 /**< acknowledgment field significant */
+#define TCP_URG 0x20 /**< urgent pointer field significant */
+#define TCP_ECE 0x40 /**< ECN-Echo (RFC 3168) */
+#define TCP_CWR 0x80 /**< congestion window reduced (RFC 3168) */
+
+/** One SACK block (RFC 2018): the sequence numbers [left, right) were received. */
+struct tcp_sack_block {
+	uint32_t left;  /**< first sequence number of the block */
+	uint32_t right; /**< sequence number just past the block */
+};
+
+/**
+ * TCP options, host order. Parse fills every field (absent options read as
+ * 0/false; entries of @c sack past @c nb_sack mean nothing). Emit writes the
+ * options whose has_ / sack_permitted / nb_sack fields say so and ignores
+ * @c unknown.
+ */
+struct tcp_opts {
+	uint16_t mss;          /**< MSS option (kind 2) value; 0 when absent */
+	bool has_mss;          /**< an MSS option is present */
+	uint8_t wscale;        /**< window scale (kind 3) shift as sent; not clamped to 14 here */
+	bool has_wscale;       /**< a window scale option is present */
+	bool sack_permitted;   /**< a SACK-permitted option (kind 4) is present */
+	bool has_ts;           /**< a timestamps option (kind 8) is present */
+	uint32_t tsval;        /**< TSval; 0 when absent */
+	uint32_t tsecr;        /**< TSecr; 0 when absent */
+	uint8_t nb_sack;       /**< SACK blocks (kind 5) in @c sack, 0..TCP_SACK_MAX */
+	uint8_t unknown;       /**< options of other kinds skipped by parse; ignored by emit */
+	struct tcp_sack_block sack[TCP_SACK_MAX]; /**< blocks in wire order (first: most recent) */
+};
+
+/** A TCP header, host order. */
+struct tcp_repr {
+	uint16_t sport;     /**< source port */
+	uint16_t dport;     /**< destination port */
+	uint32_t seq;       /**< sequence number */
+	uint32_t ack;       /**< acknowledgment number (meaningful with TCP_ACK) */
+	uint8_t hdr_len;    /**< header length in bytes (20..60); set by parse, ignored by emit */
+	uint8_t flags;      /**< TCP_FIN ... TCP_CWR, byte 13 as on the wire */
+	uint16_t window;    /**< window field as on the wire (not scaled) */
+	uint16_t urg_ptr;   /**< urgent pointer */
+	uint16_t cksum;     /**< checksum field as on the wire, host order */
+	struct tcp_opts opts; /**< options */
+};
+
+/**
+ * Parse a TCP header and its options. The checksum, which covers a
+ * pseudo-header and the payload, is checked by the caller; flag combinations
+ * are judged by the TCP engine, not here. The four bits between the data
+ * offset and the flags (reserved, and the NS/AE bit) are ignored.
+ *
+ * Options: EOL (kind 0) ends the list (bytes after it are not looked at);
+ * NOP (kind 1) is one byte; every other option has a length byte (counting
+ * the kind and length bytes) that must be present, at least 2 and not run
+ * past the header. MSS must have length 4, window scale 3, SACK-permitted 2,
+ * timestamps 10, SACK 2 + 8 * n with 1 <= n <= 4. Options of any other kind
+ * with a valid length are skipped and counted in opts.unknown. When a kind
+ * appears twice, the later one wins.
+ *
+ * @param buf      the TCP header.
+ * @param avail    bytes readable at @p buf; the whole header (options
+ *                 included) must lie inside them, the payload need not.
+ * @param seg_len  TCP segment length (header + payload) from the IP header.
+ * @param r        filled on success; untouched on failure.
+ * @return STK_DROP_NONE or, in this order of checks: TCP_TRUNCATED (avail or
+ *         seg_len < 20), TCP_BAD_OFFSET (data offset < 5, or header longer
+ *         than seg_len), TCP_TRUNCATED (header longer than avail),
+ *         TCP_BAD_OPTION (an option malformed as above).
+ */
+enum stk_drop tcp_parse(const void *buf, size_t avail, uint16_t seg_len, struct tcp_repr *r);
+
+/**
+ * Bytes of options tcp_emit() writes for @p o: a multiple of 4, at most
+ * TCP_OPTS_MAX_LEN. The layout, Linux's, in this order, each part present
+ * only when its field says so (emit does not look at the flags: the engine
+ * sets MSS, window scale and SACK-permitted on SYNs only):
+ *
+ *   MSS                  02 04 mm mm
+ *   SACK-permitted + TS  04 02 08 0a <tsval:4> <tsecr:4>
+ *   TS alone             01 01 08 0a <tsval:4> <tsecr:4>
+ *   SACK-permitted alone 01 01 04 02
+ *   window scale         01 03 03 ws
+ *   SACK blocks          01 01 05 <2+8n> <left:4 right:4> * n
+ *
+ * so a Linux SYN reads 02 04 05 b4 04 02 08 0a <tsval> <tsecr> 01 03 03 07,
+ * and an ACK with timestamps and SACK 01 01 08 0a <tsval> <tsecr> 01 01 05 ...
+ *
+ * SACK blocks go last and take what the others leave of the 40 bytes:
+ * opts.sack[0], sack[1], ... in order, as many as fit (n = min(nb_sack, 4,
+ * (40 - others - 4) / 8)); no SACK option if fewer than 12 bytes are left.
+ * So 4 blocks fit alone, 3 with timestamps, 2 with every SYN option.
+ *
+ * @return the option length in bytes (0..40).
+ */
+size_t tcp_opts_len(const struct tcp_opts *o);
+
+/**
+ * Write the header described by @p r, with the options laid out as
+ * tcp_opts_len() describes, at @p buf (TCP_HDR_LEN + tcp_opts_len(&r->opts)
+ * bytes). The data offset comes from the option length (r->hdr_len is
+ * ignored), the reserved bits are 0, the checksum field is r->cksum
+ * converted to network order.
+ */
+void tcp_emit(void *buf, const struct tcp_repr *r);
+
 #endif /* STK_WIRE_H */

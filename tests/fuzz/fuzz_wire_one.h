@@ -6,8 +6,8 @@
  * deterministic smoke fuzzer (tests/unit/test_wire_fuzz.c).
  *
  * The input is parsed as it stands (each parser at offset 0) and layered
- * (Ethernet, then ARP or IPv4 on its payload, then ICMP and UDP on the IPv4
- * payload). Every result is checked against an oracle computed from the raw
+ * (Ethernet, then ARP or IPv4 on its payload, then ICMP, UDP and TCP on the
+ * IPv4 payload). Every result is checked against an oracle computed from the raw
  * bytes, and every accepted header is emitted again and compared with the
  * input. Reads beyond the input are left to ASan: callers pass a buffer of
  * exactly @p len bytes.
@@ -25,7 +25,7 @@
 #include "wire/wire.h"
 
 /** Parsers, indexing struct fuzz_wire_stats. */
-enum fuzz_parser { FUZZ_ETH, FUZZ_ARP, FUZZ_IPV4, FUZZ_ICMP, FUZZ_UDP, FUZZ__MAX };
+enum fuzz_parser { FUZZ_ETH, FUZZ_ARP, FUZZ_IPV4, FUZZ_ICMP, FUZZ_UDP, FUZZ_TCP, FUZZ__MAX };
 
 /** How often each parser returned each drop reason (STK_DROP_NONE included). */
 struct fuzz_wire_stats {
@@ -36,6 +36,12 @@ static inline uint16_t
 fuzz_be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t
+fuzz_be32(const uint8_t *p)
+{
+	return (uint32_t)fuzz_be16(p) << 16 | fuzz_be16(p + 2);
 }
 
 static inline void
@@ -242,7 +248,141 @@ fuzz_check_udp(const uint8_t *b, size_t avail, uint16_t ip_pl, struct fuzz_wire_
 	return memcmp(out, b, UDP_HDR_LEN) == 0 ? NULL : "udp: emit differs from the input";
 }
 
-/* IPv4 at @p b (both checksum modes), then ICMP and UDP on its payload. */
+/*
+ * Reference for tcp_parse's verdict and options, written independently from
+ * the bytes: the checks of wire.h in their documented order.
+ */
+static inline enum stk_drop
+fuzz_tcp_expect(const uint8_t *b, size_t avail, uint16_t seg_len, struct tcp_opts *o)
+{
+	size_t hl, i, l, k;
+
+	memset(o, 0, sizeof(*o));
+	if (avail < 20 || seg_len < 20)
+		return STK_DROP_TCP_TRUNCATED;
+	hl = (size_t)(b[12] >> 4) * 4;
+	if (hl < 20 || hl > seg_len)
+		return STK_DROP_TCP_BAD_OFFSET;
+	if (hl > avail)
+		return STK_DROP_TCP_TRUNCATED;
+	for (i = 20; i < hl && b[i] != 0; i += l) {
+		l = 1;
+		if (b[i] == 1)
+			continue;
+		if (i + 1 >= hl || b[i + 1] < 2 || i + b[i + 1] > hl)
+			return STK_DROP_TCP_BAD_OPTION;
+		l = b[i + 1];
+		if ((b[i] == 2 && l != 4) || (b[i] == 3 && l != 3) || (b[i] == 4 && l != 2) ||
+		    (b[i] == 8 && l != 10) ||
+		    (b[i] == 5 && (l != 10 && l != 18 && l != 26 && l != 34)))
+			return STK_DROP_TCP_BAD_OPTION;
+		if (b[i] == 2) {
+			o->has_mss = true;
+			o->mss = fuzz_be16(b + i + 2);
+		} else if (b[i] == 3) {
+			o->has_wscale = true;
+			o->wscale = b[i + 2];
+		} else if (b[i] == 4) {
+			o->sack_permitted = true;
+		} else if (b[i] == 8) {
+			o->has_ts = true;
+			o->tsval = fuzz_be32(b + i + 2);
+			o->tsecr = fuzz_be32(b + i + 6);
+		} else if (b[i] == 5) {
+			o->nb_sack = (uint8_t)(l / 8);
+			for (k = 0; k < o->nb_sack; k++) {
+				o->sack[k].left = fuzz_be32(b + i + 2 + 8 * k);
+				o->sack[k].right = fuzz_be32(b + i + 6 + 8 * k);
+			}
+		} else {
+			o->unknown++;
+		}
+	}
+	return STK_DROP_NONE;
+}
+
+static inline bool
+fuzz_tcp_opts_eq(const struct tcp_opts *a, const struct tcp_opts *b)
+{
+	unsigned int k;
+
+	if (a->has_mss != b->has_mss || a->mss != b->mss || a->has_wscale != b->has_wscale ||
+	    a->wscale != b->wscale || a->sack_permitted != b->sack_permitted ||
+	    a->has_ts != b->has_ts || a->tsval != b->tsval || a->tsecr != b->tsecr ||
+	    a->nb_sack != b->nb_sack || a->unknown != b->unknown || a->nb_sack > TCP_SACK_MAX)
+		return false;
+	for (k = 0; k < a->nb_sack; k++)
+		if (a->sack[k].left != b->sack[k].left || a->sack[k].right != b->sack[k].right)
+			return false;
+	return true;
+}
+
+/*
+ * Emit the accepted header @p r into a buffer of exactly the length
+ * tcp_opts_len() gives, compare it with its bytes (all but the data offset
+ * byte, as the options are laid out anew) and parse it back: the same repr,
+ * without unknown options, SACK blocks cut to those that fit.
+ */
+static inline const char *
+fuzz_tcp_reemit(const uint8_t *b, const struct tcp_repr *r)
+{
+	size_t olen = tcp_opts_len(&r->opts), fixed;
+	struct tcp_repr back;
+	struct tcp_opts want = r->opts;
+	const char *err = NULL;
+	uint8_t *out;
+
+	if (olen % 4 != 0 || olen > TCP_OPTS_MAX_LEN)
+		return "tcp: tcp_opts_len not a multiple of 4 up to 40";
+	out = malloc(TCP_HDR_LEN + olen);
+	if (out == NULL)
+		abort();
+	tcp_emit(out, r);
+	fixed = (want.has_mss ? 4 : 0) + (want.has_ts ? 12 : want.sack_permitted ? 4 : 0) +
+		(want.has_wscale ? 4 : 0);
+	while (want.nb_sack > 0 && fixed + 4 + 8 * (size_t)want.nb_sack > TCP_OPTS_MAX_LEN)
+		want.nb_sack--;
+	want.unknown = 0;
+	if (memcmp(out, b, 12) != 0 || memcmp(out + 13, b + 13, 7) != 0)
+		err = "tcp: emit differs from the input";
+	else if (out[12] != (TCP_HDR_LEN + olen) / 4 << 4)
+		err = "tcp: emitted data offset wrong";
+	else if (fixed + (want.nb_sack ? 4 + 8 * (size_t)want.nb_sack : 0) != olen)
+		err = "tcp: tcp_opts_len differs from the layout rule";
+	else if (tcp_parse(out, TCP_HDR_LEN + olen, (uint16_t)(TCP_HDR_LEN + olen), &back) !=
+		 STK_DROP_NONE)
+		err = "tcp: emitted header not accepted";
+	else if (back.hdr_len != TCP_HDR_LEN + olen || !fuzz_tcp_opts_eq(&back.opts, &want) ||
+		 back.seq != r->seq || back.ack != r->ack || back.flags != r->flags)
+		err = "tcp: emitted header parsed to another repr";
+	free(out);
+	return err;
+}
+
+static inline const char *
+fuzz_check_tcp(const uint8_t *b, size_t avail, uint16_t seg_len, struct fuzz_wire_stats *st)
+{
+	struct tcp_repr r;
+	struct tcp_opts want;
+	enum stk_drop d = tcp_parse(b, avail, seg_len, &r);
+
+	fuzz_count(st, FUZZ_TCP, d);
+	if (d != fuzz_tcp_expect(b, avail, seg_len, &want))
+		return "tcp: verdict differs from the reference";
+	if (d != STK_DROP_NONE)
+		return NULL;
+	if (r.hdr_len != (b[12] >> 4) * 4 || r.hdr_len > seg_len || r.hdr_len > avail)
+		return "tcp: hdr_len inconsistent";
+	if (r.sport != fuzz_be16(b) || r.dport != fuzz_be16(b + 2) || r.seq != fuzz_be32(b + 4) ||
+	    r.ack != fuzz_be32(b + 8) || r.flags != b[13] || r.window != fuzz_be16(b + 14) ||
+	    r.cksum != fuzz_be16(b + 16) || r.urg_ptr != fuzz_be16(b + 18))
+		return "tcp: fields differ from the bytes";
+	if (!fuzz_tcp_opts_eq(&r.opts, &want))
+		return "tcp: options differ from the reference";
+	return fuzz_tcp_reemit(b, &r);
+}
+
+/* IPv4 at @p b (both checksum modes), then ICMP, UDP and TCP on its payload. */
 static inline const char *
 fuzz_ip_chain(const uint8_t *b, size_t len, struct fuzz_wire_stats *st)
 {
@@ -272,6 +412,10 @@ fuzz_ip_chain(const uint8_t *b, size_t len, struct fuzz_wire_stats *st)
 		err = fuzz_check_udp(l4, len - rn.hdr_len, ip_pl, st);
 	if (err == NULL)
 		err = fuzz_check_udp(l4, ip_pl, ip_pl, st);
+	if (err == NULL)
+		err = fuzz_check_tcp(l4, len - rn.hdr_len, ip_pl, st);
+	if (err == NULL)
+		err = fuzz_check_tcp(l4, ip_pl, ip_pl, st);
 	return err;
 }
 
@@ -294,6 +438,8 @@ fuzz_wire_one(const uint8_t *data, size_t len, struct fuzz_wire_stats *st)
 	    (err = fuzz_check_icmp(data, len, st)) != NULL ||
 	    (err = fuzz_check_udp(data, len, ip_pl, st)) != NULL ||
 	    (err = fuzz_check_udp(data, len, len ? data[0] : 0, st)) != NULL ||
+	    (err = fuzz_check_tcp(data, len, ip_pl, st)) != NULL ||
+	    (err = fuzz_check_tcp(data, len, len ? data[0] : 0, st)) != NULL ||
 	    (err = fuzz_ip_chain(data, len, st)) != NULL)
 		return err;
 	if (len < ETH_HDR_LEN)

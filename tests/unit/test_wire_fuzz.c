@@ -52,7 +52,8 @@ struct seed {
 	size_t len;
 };
 
-enum { SEED_ARP, SEED_ICMP, SEED_UDP, SEED_OPTS, SEED_FRAG, SEED_BARE_UDP, SEED_VLAN, NB_SEEDS };
+enum { SEED_ARP, SEED_ICMP, SEED_UDP, SEED_OPTS, SEED_FRAG, SEED_BARE_UDP, SEED_VLAN, SEED_TCP_SYN,
+       SEED_TCP_SACK, NB_SEEDS };
 
 static const struct rte_ether_addr mac_a = {{0x52, 0x54, 0x00, 0x12, 0x34, 0x56}};
 static const struct rte_ether_addr mac_b = {{0x52, 0x54, 0x00, 0xab, 0xcd, 0xef}};
@@ -96,6 +97,33 @@ seed_ip(struct seed *s, uint8_t proto, const uint8_t *opt, size_t nopt, size_t p
 	s->len = ETH_HDR_LEN + hl + 8 + pl;
 }
 
+/* Ethernet + IPv4 + a TCP header with options (@p syn: SYN options, else TS and 3 SACK blocks). */
+static void
+seed_tcp(struct seed *s, bool syn)
+{
+	struct tcp_repr t = {.sport = 40000, .dport = 80, .seq = 0x93af6e24, .window = 64240};
+	size_t hl;
+
+	t.flags = syn ? TCP_SYN : TCP_ACK;
+	t.opts.has_ts = true;
+	t.opts.tsval = 0x879de571;
+	t.opts.tsecr = syn ? 0 : 0x000f4241;
+	if (syn) {
+		t.opts.has_mss = t.opts.sack_permitted = t.opts.has_wscale = true;
+		t.opts.mss = 1460;
+		t.opts.wscale = 7;
+	} else {
+		t.opts.nb_sack = 3;
+		t.opts.sack[0] = (struct tcp_sack_block){0x1a2b3d7a, 0x1a2b3dde};
+		t.opts.sack[1] = (struct tcp_sack_block){0x1a2b3cb2, 0x1a2b3d16};
+		t.opts.sack[2] = (struct tcp_sack_block){0x1a2b3c50, 0x1a2b3c60};
+	}
+	hl = TCP_HDR_LEN + tcp_opts_len(&t.opts);
+	/* seed_ip() builds the frame (proto TCP, an ICMP-shaped L4 header); put the TCP header in. */
+	seed_ip(s, IPV4_PROTO_TCP, NULL, 0, hl - UDP_HDR_LEN + (syn ? 0 : 10), false);
+	tcp_emit(s->b + ETH_HDR_LEN + IPV4_HDR_LEN, &t);
+}
+
 static void
 seeds_build(struct seed *seeds)
 {
@@ -129,6 +157,8 @@ seeds_build(struct seed *seeds)
 	s->b[17] = 0x06;
 	arp_emit(s->b + 18, &a);
 	s->len = 64;
+	seed_tcp(&seeds[SEED_TCP_SYN], true);
+	seed_tcp(&seeds[SEED_TCP_SACK], false);
 }
 
 /* ---- input generation --------------------------------------------------- */
@@ -272,6 +302,8 @@ check_coverage(const struct fuzz_wire_stats *st)
 			       STK_DROP_IPV4_TTL_ZERO, STK_DROP_IPV4_FRAG_BAD},
 		[FUZZ_ICMP] = {STK_DROP_ICMP_TRUNCATED},
 		[FUZZ_UDP] = {STK_DROP_UDP_TRUNCATED, STK_DROP_UDP_BAD_LENGTH},
+		[FUZZ_TCP] = {STK_DROP_TCP_TRUNCATED, STK_DROP_TCP_BAD_OFFSET,
+			      STK_DROP_TCP_BAD_OPTION},
 	};
 	bool allowed;
 	unsigned int p, d, k;
