@@ -7,6 +7,7 @@
 #include <rte_malloc.h>
 
 #include "stk_priv.h"
+#include "tcp_priv.h"
 
 struct stk_inst *
 stk_inst_create(struct stk_shared *sh, unsigned int idx, unsigned int count,
@@ -35,7 +36,9 @@ stk_inst_create(struct stk_shared *sh, unsigned int idx, unsigned int count,
 	stk_obj_name(name, sizeof(name), "req", in);
 	in->req = rte_ring_create_elem(name, sizeof(struct stk_req), sh->p.req_ring_size,
 				       socket_id, RING_F_SC_DEQ);
-	if (in->req == NULL || arp_init(in) != 0 || frag_init(in) != 0 || udp_init(in) != 0) {
+	stk_wheel_init(&in->wheel, STK_NS_PER_MS, 0);
+	if (in->req == NULL || arp_init(in) != 0 || frag_init(in) != 0 || udp_init(in) != 0 ||
+	    tcp_ctx_init(in) != 0) {
 		stk_inst_destroy(in);
 		rte_errno = ENOMEM;
 		return NULL;
@@ -111,12 +114,14 @@ run_requests(struct stk_inst *in)
 static unsigned int
 run_timers(struct stk_inst *in)
 {
+	unsigned int n = stk_wheel_run(&in->wheel, in->now);
+
 	if (in->now < in->next_housekeeping)
-		return 0;
+		return n;
 	in->next_housekeeping = in->now + STK_HOUSEKEEPING_NS;
 	arp_housekeeping(in);
 	frag_housekeeping(in);
-	return 1;
+	return n + 1;
 }
 
 unsigned int
@@ -174,6 +179,7 @@ stk_inst_destroy(struct stk_inst *in)
 		rte_pktmbuf_free_bulk(in->tx[p].pkts, in->tx[p].n);
 		in->tx[p].n = 0;
 	}
+	tcp_ctx_fini(in);
 	udp_fini(in);
 	frag_fini(in);
 	arp_fini(in);

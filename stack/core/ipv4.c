@@ -3,6 +3,7 @@
 #include <rte_ip.h>
 
 #include "stk_priv.h"
+#include "tcp_priv.h"
 #include "wire/wire_cksum.h"
 
 bool
@@ -72,6 +73,9 @@ ipv4_deliver(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip
 		break;
 	case IPV4_PROTO_UDP:
 		udp_input(in, m, ip, bcast);
+		break;
+	case IPV4_PROTO_TCP:
+		tcp_input(in, m, ip, bcast);
 		break;
 	default:
 		STK_DROP(in, IPV4_UNKNOWN_PROTO);

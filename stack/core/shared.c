@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The read-only part of a stack: parameters, ports, routes, static ARP. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -24,6 +25,22 @@ stk_params_default(struct stk_params *p)
 	p->udp_sockets = 1024;
 	p->req_ring_size = 1024;
 	p->burst = 32;
+	p->tcp_max_conns = 16384;
+	p->tcp_max_sendops = 65536;
+	p->tcp_msl = 30 * STK_NS_PER_S;
+	p->tcp_rto_min = 200 * STK_NS_PER_MS;
+	p->tcp_rto_max = 60 * STK_NS_PER_S;
+	p->tcp_rto_init = 1 * STK_NS_PER_S;
+	p->tcp_delack = 40 * STK_NS_PER_MS;
+	p->tcp_retries = 12;
+	p->tcp_syn_retries = 6;
+	p->tcp_rcvbuf = 262144;
+	p->tcp_sndbuf = 262144;
+	p->tcp_reass_segs = 256;
+	p->tcp_keep_idle = 7200 * STK_NS_PER_S;
+	p->tcp_keep_intvl = 75 * STK_NS_PER_S;
+	p->tcp_keep_cnt = 9;
+	snprintf(p->tcp_cc, sizeof(p->tcp_cc), "cubic");
 }
 
 static bool
@@ -32,7 +49,12 @@ params_valid(const struct stk_params *p)
 	return p->arp_cache_size >= 1 && p->arp_queue_len >= 1 && p->arp_retries >= 1 &&
 	       p->arp_retry > 0 && p->frag_max_flows >= 1 && p->frag_timeout > 0 &&
 	       p->ip_ttl >= 1 && p->udp_sockets >= 1 && p->burst >= 1 &&
-	       p->burst <= STK_MAX_BURST && rte_is_power_of_2(p->req_ring_size);
+	       p->burst <= STK_MAX_BURST && rte_is_power_of_2(p->req_ring_size) &&
+	       p->tcp_max_conns >= 1 && p->tcp_max_sendops >= 1 && p->tcp_rto_min > 0 &&
+	       p->tcp_rto_max >= p->tcp_rto_min && p->tcp_rto_init >= p->tcp_rto_min &&
+	       p->tcp_rcvbuf >= 1024 && p->tcp_rcvbuf <= (1u << 30) && p->tcp_sndbuf >= 1024 &&
+	       p->tcp_msl > 0 && p->tcp_delack > 0 && p->tcp_keep_intvl > 0 &&
+	       p->tcp_keep_cnt >= 1;
 }
 
 struct stk_shared *

@@ -14,7 +14,10 @@
 #include <rte_seqlock.h>
 
 #include "stk.h"
+#include "timer.h"
 #include "wire/wire.h"
+
+struct tcp_ctx;
 
 #define STK_MAX_PORTS 8
 #define STK_MAX_ROUTES 64
@@ -157,6 +160,8 @@ struct stk_inst {
 	struct rte_ip_frag_tbl *frag;
 	struct rte_ip_frag_death_row dr;
 	struct udp_table udp;
+	struct tcp_ctx *tcp;
+	struct stk_wheel wheel;       /**< per-instance timers (TCP) */
 	struct stk_stats stats;
 };
 

@@ -117,6 +117,23 @@ struct stk_params {
 	uint32_t udp_sockets;        /**< UDP sockets per instance */
 	uint32_t req_ring_size;      /**< request ring entries per instance (power of two) */
 	uint16_t burst;              /**< RX/TX burst size */
+	/* TCP */
+	uint32_t tcp_max_conns;      /**< connection blocks per instance (listeners included) */
+	uint32_t tcp_max_sendops;    /**< sends in flight per instance (stk_tcp_send calls not completed) */
+	stk_time_t tcp_msl;          /**< maximum segment lifetime; TIME_WAIT lasts 2*MSL */
+	stk_time_t tcp_rto_min;      /**< lower bound of the retransmission timeout (RFC 6298: 1 s; 200 ms common) */
+	stk_time_t tcp_rto_max;      /**< upper bound of the retransmission timeout */
+	stk_time_t tcp_rto_init;     /**< RTO before the first RTT sample (RFC 6298: 1 s) */
+	stk_time_t tcp_delack;       /**< delayed-ACK timer */
+	uint32_t tcp_retries;        /**< retransmissions of data before the connection is dropped */
+	uint32_t tcp_syn_retries;    /**< SYN retransmissions before connect fails */
+	uint32_t tcp_rcvbuf;         /**< default receive space per connection, bytes */
+	uint32_t tcp_sndbuf;         /**< default send space (ideal backlog cap), bytes */
+	uint32_t tcp_reass_segs;     /**< out-of-order segments held per connection */
+	stk_time_t tcp_keep_idle;    /**< keepalive idle time before the first probe */
+	stk_time_t tcp_keep_intvl;   /**< interval between keepalive probes */
+	uint32_t tcp_keep_cnt;       /**< unanswered probes before the connection is dropped */
+	char tcp_cc[16];             /**< congestion control: "cubic" (default) or "newreno" */
 };
 
 /** Fill @p p with default values. */

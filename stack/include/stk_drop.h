@@ -56,6 +56,19 @@
 	X(TCP_BAD_OFFSET,      "TCP data offset below 5 or beyond the segment") \
 	X(TCP_BAD_OPTION,      "TCP options malformed") \
 	X(TCP_BAD_CHECKSUM,    "TCP checksum wrong") \
+	X(TCP_NOT_UNICAST,     "TCP segment to a broadcast address") \
+	X(TCP_NO_SOCKET,       "no connection or listener for the segment (RST sent unless it was one)") \
+	X(TCP_NO_CONN,         "TCP connection pool exhausted") \
+	X(TCP_LISTEN_OVERFLOW, "listener backlog full, SYN dropped") \
+	X(TCP_LISTEN_BAD,      "segment to a listener that is not a lone SYN") \
+	X(TCP_SYN_SENT_BAD,    "segment in SYN-SENT that is not an acceptable SYN-ACK or RST") \
+	X(TCP_OUT_OF_WINDOW,   "segment not acceptable (RFC 9293 3.10.7.4): ACK sent") \
+	X(TCP_RST_OUT_OF_WINDOW, "RST outside the window, or in window but not at RCV.NXT (challenge ACK)") \
+	X(TCP_SYN_IN_WINDOW,   "SYN on a synchronized connection (RFC 5961 challenge ACK)") \
+	X(TCP_NO_ACK,          "segment without ACK on a synchronized connection") \
+	X(TCP_ACK_TOO_NEW,     "ACK for data not yet sent: ACK sent") \
+	X(TCP_DATA_AFTER_FIN,  "data beyond the peer's FIN or after our receive side closed") \
+	X(TCP_REASS_FULL,      "out-of-order segment dropped: reassembly queue full") \
 	X(NO_MBUF,             "mbuf pool exhausted") \
 	X(TX_FULL,             "port TX queue full") \
 	X(STOPPING,            "instance stopping")
@@ -83,6 +96,15 @@
 	X(UDP_RX,          "UDP datagrams delivered") \
 	X(UDP_TX,          "UDP datagrams sent") \
 	X(REQUESTS,        "requests run from the request ring") \
+	X(TCP_RX,          "TCP segments received") \
+	X(TCP_TX,          "TCP segments sent") \
+	X(TCP_RETRANSMITS, "TCP segments retransmitted") \
+	X(TCP_RST_TX,      "TCP resets sent") \
+	X(TCP_PASSIVE_OPENS, "TCP connections accepted (SYN received)") \
+	X(TCP_ACTIVE_OPENS, "TCP connections opened (SYN sent)") \
+	X(TCP_ESTABLISHED, "TCP connections that reached ESTABLISHED") \
+	X(TCP_TIMEOUTS,    "TCP connections dropped by retransmission or keepalive timeout") \
+	X(TCP_OOO,         "TCP segments queued out of order") \
 	X(POLLS,           "poll loop iterations")
 
 #define STK_X_ENUM_DROP(n, s) STK_DROP_##n,

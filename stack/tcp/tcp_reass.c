@@ -149,11 +149,11 @@ rq_free(struct tcp_reass *q, struct rte_mbuf *prev, struct rte_mbuf *m)
 
 /* Where [*s, *e) goes: the outcome of comparing it with the queue, before any change. */
 struct rq_place {
-	struct rte_mbuf *prev;   /* queued segment to link after (NULL: at the head) */
-	struct rte_mbuf *next;   /* first queued segment after the new one */
-	struct rte_mbuf *dup;    /* non-NULL: the new bytes are all queued; this one holds some */
-	uint32_t freed_bytes;    /* bytes of queued segments the new one covers */
-	uint32_t freed_segs;     /* their number */
+	struct rte_mbuf *prev; /* queued segment to link after (NULL: at the head) */
+	struct rte_mbuf *next; /* first queued segment after the new one */
+	struct rte_mbuf *dup;  /* non-NULL: the new bytes are all queued; this one holds some */
+	uint32_t freed_bytes;  /* bytes of queued segments the new one covers */
+	uint32_t freed_segs;   /* their number */
 };
 
 /*

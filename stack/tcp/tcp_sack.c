@@ -100,7 +100,7 @@ sb_insert(struct tcp_sack_sb *sb, uint32_t left, uint32_t right)
 	if (sb->nb == sb->max) {
 		if (i == sb->nb)
 			return; /* the new range is the highest: ignore it */
-		sb->nb--;        /* forget the highest range */
+		sb->nb--;       /* forget the highest range */
 	}
 	memmove(&sb->blk[i + 1], &sb->blk[i], (sb->nb - i) * sizeof(sb->blk[0]));
 	sb->blk[i].left = left;

@@ -46,9 +46,9 @@ extern "C" {
 struct tcp_sack_sb {
 	/** caller storage: @c nb ranges, ascending, disjoint, non-adjacent */
 	struct tcp_sack_block *blk;
-	uint16_t nb;                /**< ranges held */
-	uint16_t max;               /**< capacity of @c blk */
-	uint32_t sacked;            /**< total bytes in the ranges */
+	uint16_t nb;     /**< ranges held */
+	uint16_t max;    /**< capacity of @c blk */
+	uint32_t sacked; /**< total bytes in the ranges */
 };
 
 /**

@@ -247,7 +247,7 @@ test_not_for_us(void)
 static void
 test_unknown_proto(void)
 {
-	static const uint8_t protos[] = { 0, 2, 6, 41, 47, 50, 89, 132, 255 };
+	static const uint8_t protos[] = { 0, 2, 41, 47, 50, 89, 132, 255 }; /* not 1, 6, 17 */
 	struct h *h = h_create(NULL);
 	struct h_ip ip;
 	uint8_t buf[128];

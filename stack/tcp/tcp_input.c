@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Segment arrival (RFC 9293 section 3.10.7). tcp_input() checks the header
+ * and checksum, finds the connection or listener and runs the state machine
+ * over the parsed segment; every rejected segment is dropped with a named
+ * reason.
+ */
+#include "tcp_priv.h"
+
+/* A parsed segment: header, payload (data offset at the first byte) and its length. */
+struct tcp_seg {
+	struct tcp_repr th;
+	struct rte_mbuf *m;
+	uint32_t len;
+	const struct ipv4_repr *ip;
+};
+
+static void
+seg_drop(struct stk_inst *in, struct tcp_seg *s, enum stk_drop why)
+{
+	in->stats.drop[why]++;
+	rte_pktmbuf_free(s->m);
+	s->m = NULL;
+}
+
+/* Negotiated options of a SYN (ours offered everything). */
+static void
+tcp_syn_options(struct stk_tcp_conn *c, const struct tcp_opts *o)
+{
+	c->peer_mss = o->has_mss ? o->mss : 536;
+	c->smss = (uint16_t)RTE_MIN(c->peer_mss, tcp_mss_for_port(c->in, c->port));
+	if (o->has_wscale) {
+		c->flags |= TCPF_WS;
+		c->snd_wscale = (uint8_t)RTE_MIN(o->wscale, 14);
+	} else {
+		c->rcv_wscale = 0;
+		c->snd_wscale = 0;
+	}
+	if (o->sack_permitted)
+		c->flags |= TCPF_SACK;
+	if (o->has_ts) {
+		c->flags |= TCPF_TS;
+		c->ts_recent = o->tsval;
+	}
+	if (c->flags & TCPF_TS)
+		c->smss = (uint16_t)(c->smss - 12);
+	c->cc->init(&c->ccs, c->smss, c->in->now);
+}
+
+static int
+tcp_route(struct stk_tcp_conn *c)
+{
+	return ipv4_route(c->in->sh, c->key.faddr, &c->port, &c->nh);
+}
+
+/* LISTEN (3.10.7.2): a lone SYN makes a child in SYN-RECEIVED and a SYN-ACK. */
+static void
+tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s)
+{
+	struct stk_inst *in = l->in;
+	struct stk_tcp_conn *c;
+
+	if ((s->th.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN) {
+		if (!(s->th.flags & TCP_RST))
+			tcp_respond_rst(in, s->ip, &s->th, s->len);
+		seg_drop(in, s, STK_DROP_TCP_LISTEN_BAD);
+		return;
+	}
+	if (l->children >= l->backlog || (l->flags & TCPF_USER_GONE)) {
+		seg_drop(in, s, STK_DROP_TCP_LISTEN_OVERFLOW);
+		return;
+	}
+	c = tcp_conn_alloc(in);
+	if (c == NULL) {
+		seg_drop(in, s, STK_DROP_NONE);
+		return;
+	}
+	c->key = (struct tcp_key){ s->ip->dst, s->ip->src, rte_cpu_to_be_16(s->th.dport),
+				   rte_cpu_to_be_16(s->th.sport) };
+	c->listener = l;
+	tcp_conn_init_tcb(c);
+	if (tcp_route(c) != 0 || tcp_conn_insert(c) != 0) {
+		tcp_conn_free(c);
+		seg_drop(in, s, STK_DROP_IPV4_NO_ROUTE);
+		return;
+	}
+	l->children++;
+	c->irs = s->th.seq;
+	c->rcv_nxt = s->th.seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	c->iss = tcp_isn(&in->tcp->isn_key, c->key.laddr, c->key.lport, c->key.faddr,
+			 c->key.fport, in->now);
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->snd_wnd = s->th.window; /* never scaled in a SYN */
+	c->snd_wl1 = s->th.seq;
+	c->snd_wl2 = c->iss;
+	c->last_rx = in->now;
+	tcp_set_state(c, TCPS_SYN_RECEIVED);
+	tcp_syn_options(c, &s->th.opts);
+	STK_COUNT(in, TCP_PASSIVE_OPENS);
+	tcp_send_syn(c);
+	rte_pktmbuf_free(s->m); /* data on a SYN is not kept: the peer resends it */
+	s->m = NULL;
+}
+
+/* SYN-SENT (3.10.7.3). */
+static void
+tcp_syn_sent_input(struct stk_tcp_conn *c, struct tcp_seg *s)
+{
+	const struct tcp_repr *th = &s->th;
+	bool ack = (th->flags & TCP_ACK) != 0;
+
+	if (ack && (SEQ_LEQ(th->ack, c->iss) || SEQ_GT(th->ack, c->snd_max))) {
+		if (!(th->flags & TCP_RST))
+			tcp_respond_rst(c->in, s->ip, th, s->len);
+		seg_drop(c->in, s, STK_DROP_TCP_SYN_SENT_BAD);
+		return;
+	}
+	if (th->flags & TCP_RST) {
+		seg_drop(c->in, s, ack ? STK_DROP_NONE : STK_DROP_TCP_SYN_SENT_BAD);
+		if (ack)
+			tcp_conn_drop(c, STK_TCP_ECONNREFUSED);
+		return;
+	}
+	if (!(th->flags & TCP_SYN)) {
+		seg_drop(c->in, s, STK_DROP_TCP_SYN_SENT_BAD);
+		return;
+	}
+	c->irs = th->seq;
+	c->rcv_nxt = th->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	c->snd_wnd = th->window;
+	c->snd_wl1 = th->seq;
+	c->snd_wl2 = th->ack;
+	tcp_syn_options(c, &th->opts);
+	rte_pktmbuf_free(s->m);
+	s->m = NULL;
+	if (!ack) {
+		/* Simultaneous open: SYN-RECEIVED, SYN-ACK with our ISS. */
+		tcp_set_state(c, TCPS_SYN_RECEIVED);
+		tcp_send_syn(c);
+		return;
+	}
+	c->snd_una = th->ack;
+	stk_timer_cancel(&c->in->wheel, &c->t_rexmt);
+	c->retries = 0;
+	c->backoff = 0;
+	if (c->rtt_start != 0)
+		tcp_rtt_sample(c, c->in->now - c->rtt_start);
+	c->rtt_start = 0;
+	tcp_set_state(c, TCPS_ESTABLISHED);
+	STK_COUNT(c->in, TCP_ESTABLISHED);
+	c->flags |= TCPF_ACK_NOW;
+	tcp_keep_arm(c);
+	if (tcp_user_alive(c) && c->up->connected != NULL)
+		c->up->connected(c->arg, c, 0);
+	if (c->state != TCPS_CLOSED)
+		tcp_output(c);
+}
+
+/* First check of 3.10.7.4: is the segment acceptable? */
+static bool
+tcp_seq_acceptable(const struct stk_tcp_conn *c, uint32_t seq, uint32_t len)
+{
+	uint32_t wnd = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+
+	if (len == 0)
+		return wnd == 0 ? seq == c->rcv_nxt : seq_in_window(seq, c->rcv_nxt, wnd);
+	if (wnd == 0)
+		return false;
+	return seq_in_window(seq, c->rcv_nxt, wnd) ||
+	       seq_in_window(seq + len - 1, c->rcv_nxt, wnd);
+}
+
+/* Trim the segment to the window: bytes below RCV.NXT and beyond the right edge. */
+static void
+tcp_trim_to_window(struct stk_tcp_conn *c, struct tcp_seg *s)
+{
+	uint32_t wnd = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+
+	if (SEQ_LT(s->th.seq, c->rcv_nxt)) {
+		uint32_t skip = c->rcv_nxt - s->th.seq;
+
+		if (s->th.flags & TCP_SYN) {
+			s->th.flags &= (uint8_t)~TCP_SYN;
+			skip--;
+		}
+		skip = RTE_MIN(skip, s->len);
+		s->m = tcp_reass_mbuf_trim_front(s->m, skip);
+		s->len -= skip;
+		s->th.seq += skip;
+	}
+	if (SEQ_GT(s->th.seq + s->len, c->rcv_nxt + wnd)) {
+		uint32_t keep = c->rcv_nxt + wnd - s->th.seq;
+
+		tcp_reass_mbuf_trim_back(s->m, keep);
+		s->len = keep;
+		s->th.flags &= (uint8_t)~TCP_FIN;
+	}
+}
+
+/* Challenge ACK (RFC 5961 sections 3.2 and 4.2). */
+static void
+tcp_challenge_ack(struct stk_tcp_conn *c)
+{
+	tcp_send_ack(c);
+}
+
+/* RST in a synchronized state or SYN-RECEIVED (RFC 5961 3.2). @return true if handled. */
+static bool
+tcp_rst_input(struct stk_tcp_conn *c, struct tcp_seg *s)
+{
+	if (!(s->th.flags & TCP_RST))
+		return false;
+	if (s->th.seq != c->rcv_nxt) {
+		tcp_challenge_ack(c);
+		seg_drop(c->in, s, STK_DROP_TCP_RST_OUT_OF_WINDOW);
+		return true;
+	}
+	seg_drop(c->in, s, STK_DROP_NONE);
+	if (c->state == TCPS_TIME_WAIT || c->state == TCPS_LAST_ACK || c->state == TCPS_CLOSING) {
+		tcp_set_state(c, TCPS_CLOSED);
+		tcp_timers_cancel(c);
+		if (c->flags & TCPF_IN_TABLE)
+			tcp_conn_remove(c);
+		tcp_conn_maybe_free(c);
+		return true;
+	}
+	tcp_conn_drop(c, c->state == TCPS_SYN_RECEIVED && c->listener == NULL ?
+			      STK_TCP_ECONNREFUSED : STK_TCP_ECONNRESET);
+	return true;
+}
+
+/* SYN-RECEIVED and an acceptable ACK: established; a passive child goes to its listener. */
+static bool
+tcp_syn_received_ack(struct stk_tcp_conn *c, const struct tcp_seg *s)
+{
+	struct stk_tcp_conn *l = c->listener;
+	struct stk_tcp_peer peer;
+
+	if (!(SEQ_LT(c->snd_una, s->th.ack) && SEQ_LEQ(s->th.ack, c->snd_max))) {
+		tcp_respond_rst(c->in, s->ip, &s->th, s->len);
+		return false;
+	}
+	tcp_set_state(c, TCPS_ESTABLISHED);
+	STK_COUNT(c->in, TCP_ESTABLISHED);
+	c->snd_wnd = (uint32_t)s->th.window << c->snd_wscale;
+	c->snd_wl1 = s->th.seq;
+	c->snd_wl2 = s->th.ack;
+	if (l == NULL) {
+		if (tcp_user_alive(c) && c->up->connected != NULL)
+			c->up->connected(c->arg, c, 0);
+		return c->state != TCPS_CLOSED;
+	}
+	peer = (struct stk_tcp_peer){ c->key.laddr, c->key.lport, c->key.faddr, c->key.fport, 0 };
+	c->listener = NULL;
+	if (l->children > 0)
+		l->children--;
+	if (!tcp_user_alive(l) || l->up->accept(l->arg, l, c, &peer) != 0) {
+		tcp_send_rst(c);
+		tcp_conn_drop(c, STK_TCP_ECONNABORTED);
+		tcp_conn_free(c);
+		return false;
+	}
+	tcp_keep_arm(c);
+	return true;
+}
+
+/* Window update (3.10.7.4, fifth check, ESTABLISHED). */
+static void
+tcp_update_window(struct stk_tcp_conn *c, const struct tcp_repr *th)
+{
+	if (SEQ_LT(c->snd_wl1, th->seq) ||
+	    (c->snd_wl1 == th->seq && SEQ_LEQ(c->snd_wl2, th->ack))) {
+		c->snd_wnd = (uint32_t)th->window << c->snd_wscale;
+		c->snd_wl1 = th->seq;
+		c->snd_wl2 = th->ack;
+	}
+}
+
+/* Duplicate ACKs and NewReno fast retransmit (RFC 5681 3.2, RFC 6582). */
+static void
+tcp_dupack(struct stk_tcp_conn *c, const struct tcp_seg *s)
+{
+	if (s->len != 0 || c->snd_max == c->snd_una ||
+	    ((uint32_t)s->th.window << c->snd_wscale) != c->snd_wnd)
+		return;
+	if (++c->dupacks != 3) {
+		if (c->dupacks > 3 && c->ccs.in_recovery) {
+			tcp_cc_recovery_inflate(&c->ccs, 1);
+			tcp_output(c);
+		}
+		return;
+	}
+	if (c->ccs.in_recovery || SEQ_LEQ(c->snd_una, c->recover))
+		return;
+	c->recover = c->snd_max;
+	c->ccs.flight_size = c->snd_max - c->snd_una;
+	c->cc->congestion_event(&c->ccs, TCP_CC_EV_FAST_RETRANSMIT, c->in->now);
+	{
+		uint32_t nxt = c->snd_nxt, cwnd = c->ccs.cwnd;
+
+		/* Retransmit the first unacknowledged segment now. */
+		c->snd_nxt = c->snd_una;
+		c->ccs.cwnd = c->smss;
+		c->rtt_start = 0;
+		c->retransmits++;
+		tcp_output(c);
+		c->ccs.cwnd = cwnd;
+		if (SEQ_GT(nxt, c->snd_nxt))
+			c->snd_nxt = nxt;
+	}
+	tcp_cc_recovery_inflate(&c->ccs, 3);
+}
+
+/* New data acknowledged: RTT, send queue, congestion window, timers. */
+static void
+tcp_ack_advance(struct stk_tcp_conn *c, const struct tcp_seg *s)
+{
+	uint32_t acked = s->th.ack - c->snd_una, data_acked = RTE_MIN(acked, c->snd_bytes);
+	stk_time_t rtt = 0;
+
+	if ((c->flags & TCPF_TS) && s->th.opts.has_ts && s->th.opts.tsecr != 0)
+		rtt = (stk_time_t)(tcp_ts_now(c->in) - s->th.opts.tsecr) * STK_NS_PER_MS;
+	else if (c->rtt_start != 0 && SEQ_GT(s->th.ack, c->rtt_seq))
+		rtt = c->in->now - c->rtt_start;
+	if (c->rtt_start != 0 && SEQ_GT(s->th.ack, c->rtt_seq))
+		c->rtt_start = 0;
+	if (rtt != 0 || (c->flags & TCPF_TS))
+		tcp_rtt_sample(c, rtt != 0 ? rtt : 1);
+	c->snd_una = s->th.ack;
+	if (SEQ_LT(c->snd_nxt, c->snd_una))
+		c->snd_nxt = c->snd_una;
+	if ((c->flags & TCPF_FIN_SENT) && acked > data_acked)
+		c->flags |= TCPF_FIN_ACKED;
+	c->retries = 0;
+	c->backoff = 0;
+	c->ccs.flight_size = c->snd_max - c->snd_una;
+	if (c->ccs.in_recovery) {
+		if (SEQ_GEQ(s->th.ack, c->recover)) {
+			c->cc->post_recovery(&c->ccs, c->in->now);
+		} else {
+			/* Partial ACK: retransmit the next hole (RFC 6582 3.2 step 5). */
+			tcp_cc_recovery_partial_ack(&c->ccs, data_acked);
+			c->snd_nxt = c->snd_una;
+		}
+	} else {
+		c->cc->ack_received(&c->ccs, data_acked, rtt, c->in->now);
+	}
+	c->dupacks = 0;
+	tcp_sendq_ack(c, data_acked);
+	if (c->snd_una == c->snd_max)
+		stk_timer_cancel(&c->in->wheel, &c->t_rexmt);
+	else
+		tcp_rexmt_arm(c);
+	if (tcp_user_alive(c) && c->up->send_backlog != NULL)
+		c->up->send_backlog(c->arg, c, RTE_MIN(c->ccs.cwnd, c->snd_wnd));
+}
+
+/* Our FIN was acknowledged: FIN-WAIT-1 -> FIN-WAIT-2, CLOSING -> TIME-WAIT, LAST-ACK -> CLOSED. */
+static bool
+tcp_fin_acked(struct stk_tcp_conn *c)
+{
+	void *ctx = c->shut_ctx;
+	bool alive = tcp_user_alive(c);
+
+	switch (c->state) {
+	case TCPS_FIN_WAIT_1:
+		tcp_set_state(c, TCPS_FIN_WAIT_2);
+		return true;
+	case TCPS_CLOSING:
+		tcp_timewait_start(c);
+		break;
+	case TCPS_LAST_ACK:
+		tcp_set_state(c, TCPS_CLOSED);
+		tcp_timers_cancel(c);
+		if (c->flags & TCPF_IN_TABLE)
+			tcp_conn_remove(c);
+		break;
+	default:
+		return true;
+	}
+	c->shut_ctx = NULL;
+	if (ctx != NULL && alive && c->up->shutdown_done != NULL)
+		c->up->shutdown_done(c->arg, c, ctx, 0);
+	if (c->state == TCPS_CLOSED) {
+		tcp_conn_maybe_free(c);
+		return false;
+	}
+	return true;
+}
+
+/* The ACK field (3.10.7.4, fifth check). @return false if the segment was consumed. */
+static bool
+tcp_ack_input(struct stk_tcp_conn *c, struct tcp_seg *s)
+{
+	if (!(s->th.flags & TCP_ACK)) {
+		seg_drop(c->in, s, STK_DROP_TCP_NO_ACK);
+		return false;
+	}
+	if (c->state == TCPS_SYN_RECEIVED && !tcp_syn_received_ack(c, s)) {
+		seg_drop(c->in, s, STK_DROP_NONE);
+		return false;
+	}
+	if (SEQ_GT(s->th.ack, c->snd_max)) {
+		c->flags |= TCPF_ACK_NOW;
+		tcp_output(c);
+		seg_drop(c->in, s, STK_DROP_TCP_ACK_TOO_NEW);
+		return false;
+	}
+	if (SEQ_GT(s->th.ack, c->snd_una))
+		tcp_ack_advance(c, s);
+	else if (s->th.ack == c->snd_una)
+		tcp_dupack(c, s);
+	if (SEQ_GEQ(s->th.ack, c->snd_una))
+		tcp_update_window(c, &s->th);
+	if ((c->flags & TCPF_FIN_ACKED) && c->state >= TCPS_FIN_WAIT_1 &&
+	    c->state != TCPS_FIN_WAIT_2 && c->state != TCPS_TIME_WAIT) {
+		if (!tcp_fin_acked(c)) {
+			seg_drop(c->in, s, STK_DROP_NONE);
+			return false;
+		}
+	}
+	if (c->state == TCPS_TIME_WAIT && (s->th.flags & TCP_FIN)) {
+		/* A retransmitted FIN: ACK it and restart 2*MSL. */
+		c->flags |= TCPF_ACK_NOW;
+		tcp_timewait_start(c);
+	}
+	return true;
+}
+
+/* Append in-order data to the receive queue. */
+static void
+tcp_rcvq_append(struct stk_tcp_conn *c, struct rte_mbuf *m, uint32_t len)
+{
+	if (c->rcvq == NULL) {
+		c->rcvq = m;
+	} else if (rte_pktmbuf_chain(c->rcvq, m) != 0) {
+		/* Too many segments in one chain: keep what fits, count the rest. */
+		STK_DROP(c->in, TCP_REASS_FULL);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	c->rcvq_bytes += len;
+	c->rcv_nxt += len;
+}
+
+/* Segment text (3.10.7.4, seventh check) and delayed ACK. */
+static void
+tcp_data_input(struct stk_tcp_conn *c, struct tcp_seg *s)
+{
+	uint32_t len = s->len;
+
+	if (len == 0) {
+		rte_pktmbuf_free(s->m);
+		s->m = NULL;
+		return;
+	}
+	if (c->state > TCPS_FIN_WAIT_2 || c->state == TCPS_CLOSE_WAIT ||
+	    c->state == TCPS_LAST_ACK || (c->flags & TCPF_PEER_FIN)) {
+		seg_drop(c->in, s, STK_DROP_TCP_DATA_AFTER_FIN);
+		return;
+	}
+	if (s->th.seq == c->rcv_nxt && tcp_reass_segs(&c->reass) == 0) {
+		tcp_rcvq_append(c, s->m, len);
+		s->m = NULL;
+		/* RFC 1122 4.2.3.2 / RFC 9293 3.8.6.3: ACK every second full segment. */
+		if ((c->flags & TCPF_DELACK) || (s->th.flags & TCP_PSH && len < c->smss &&
+						  c->rcvq_bytes + c->rcv_taken > c->rcv_buf / 2))
+			c->flags |= TCPF_ACK_NOW;
+		else
+			tcp_delack_arm(c);
+		return;
+	}
+	/* Out of order, or filling a hole: queue, then pull what became contiguous. */
+	if (tcp_reass_insert(&c->reass, s->th.seq, s->m) == STK_ENOMEM)
+		STK_DROP(c->in, TCP_REASS_FULL);
+	else
+		STK_COUNT(c->in, TCP_OOO);
+	s->m = NULL;
+	{
+		uint32_t got = 0;
+		struct rte_mbuf *m = tcp_reass_pull(&c->reass, c->rcv_nxt, &got);
+
+		if (m != NULL)
+			tcp_rcvq_append(c, m, got);
+	}
+	c->flags |= TCPF_ACK_NOW; /* immediate ACK (with SACK) on out-of-order arrival */
+}
+
+/* The FIN (3.10.7.4, eighth check), once all data before it arrived. */
+static void
+tcp_fin_input(struct stk_tcp_conn *c, uint32_t fin_seq)
+{
+	if (fin_seq != c->rcv_nxt || (c->flags & TCPF_PEER_FIN))
+		return;
+	c->rcv_nxt++;
+	c->flags |= TCPF_PEER_FIN | TCPF_ACK_NOW;
+	switch (c->state) {
+	case TCPS_SYN_RECEIVED:
+	case TCPS_ESTABLISHED:
+		tcp_set_state(c, TCPS_CLOSE_WAIT);
+		break;
+	case TCPS_FIN_WAIT_1:
+		tcp_set_state(c, TCPS_CLOSING);
+		break;
+	case TCPS_FIN_WAIT_2: {
+		void *ctx = c->shut_ctx;
+
+		c->shut_ctx = NULL;
+		tcp_timewait_start(c);
+		if (ctx != NULL && tcp_user_alive(c) && c->up->shutdown_done != NULL)
+			c->up->shutdown_done(c->arg, c, ctx, 0);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* Synchronized states and SYN-RECEIVED (3.10.7.4). */
+static void
+tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
+{
+	uint32_t seg_len = s->len + !!(s->th.flags & TCP_SYN) + !!(s->th.flags & TCP_FIN);
+	bool fin;
+	uint32_t fin_seq;
+
+	if (!tcp_seq_acceptable(c, s->th.seq, seg_len)) {
+		if (!(s->th.flags & TCP_RST)) {
+			c->flags |= TCPF_ACK_NOW;
+			tcp_output(c);
+		}
+		seg_drop(c->in, s, STK_DROP_TCP_OUT_OF_WINDOW);
+		return;
+	}
+	if (tcp_rst_input(c, s))
+		return;
+	if (s->th.flags & TCP_SYN) {
+		tcp_challenge_ack(c);
+		seg_drop(c->in, s, STK_DROP_TCP_SYN_IN_WINDOW);
+		return;
+	}
+	if ((c->flags & TCPF_TS) && s->th.opts.has_ts && SEQ_LEQ(s->th.seq, c->rcv_nxt))
+		c->ts_recent = s->th.opts.tsval;
+	if (!tcp_ack_input(c, s))
+		return;
+	tcp_trim_to_window(c, s);
+	fin = (s->th.flags & TCP_FIN) != 0;
+	fin_seq = s->th.seq + s->len;
+	tcp_data_input(c, s);
+	if (fin)
+		tcp_fin_input(c, fin_seq);
+	tcp_deliver(c);
+	if (c->state != TCPS_CLOSED)
+		tcp_output(c);
+}
+
+static enum stk_drop
+tcp_check(struct stk_inst *in, struct tcp_seg *s, bool bcast)
+{
+	const struct ipv4_repr *ip = s->ip;
+	uint16_t seg_len = (uint16_t)(ip->total_len - ip->hdr_len);
+	enum stk_drop why;
+
+	if (bcast)
+		return STK_DROP_TCP_NOT_UNICAST;
+	why = tcp_parse(rte_pktmbuf_mtod(s->m, const void *), rte_pktmbuf_data_len(s->m), seg_len,
+			&s->th);
+	if (why != STK_DROP_NONE)
+		return why;
+	if ((s->m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+	    ipv4_l4_cksum(s->m, 0, seg_len, ip->src, ip->dst, IPV4_PROTO_TCP) != 0xffff)
+		return STK_DROP_TCP_BAD_CHECKSUM;
+	stk_mbuf_trim_to(s->m, seg_len);
+	rte_pktmbuf_adj(s->m, s->th.hdr_len);
+	s->len = seg_len - s->th.hdr_len;
+	return STK_DROP_NONE;
+}
+
+void
+tcp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, bool bcast)
+{
+	struct tcp_seg s = { .m = m, .ip = ip };
+	struct stk_tcp_conn *c, *l;
+	struct tcp_key k;
+	enum stk_drop why;
+
+	STK_COUNT(in, TCP_RX);
+	why = tcp_check(in, &s, bcast);
+	if (why != STK_DROP_NONE) {
+		seg_drop(in, &s, why);
+		return;
+	}
+	k = (struct tcp_key){ ip->dst, ip->src, rte_cpu_to_be_16(s.th.dport),
+			      rte_cpu_to_be_16(s.th.sport) };
+	c = tcp_conn_lookup(in, &k);
+	if (c == NULL) {
+		l = tcp_listener_lookup(in, ip->dst, k.lport);
+		if (l != NULL) {
+			tcp_listen_input(l, &s);
+			return;
+		}
+		tcp_respond_rst(in, ip, &s.th, s.len);
+		seg_drop(in, &s, STK_DROP_TCP_NO_SOCKET);
+		return;
+	}
+	c->last_rx = in->now;
+	c->keep_sent = 0;
+	if (c->state == TCPS_SYN_SENT)
+		tcp_syn_sent_input(c, &s);
+	else
+		tcp_established_input(c, &s);
+	rte_pktmbuf_free(s.m);
+}

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Building and sending segments. Data is never copied: a segment is a
+ * header mbuf followed by indirect mbufs attached to the send queue's
+ * segments (which may themselves be external mbufs over the caller's
+ * pages). What may be sent follows RFC 9293 3.8.6 (windows), RFC 5681
+ * (cwnd) and Nagle's algorithm (RFC 9293 3.7.4) unless TCP_NODELAY.
+ */
+#include <string.h>
+
+#include <rte_ip.h>
+
+#include "tcp_priv.h"
+
+uint32_t
+tcp_ts_now(const struct stk_inst *in)
+{
+	return (uint32_t)(in->now / STK_NS_PER_MS);
+}
+
+/* MSS for segments through @p port: its MTU less IPv4 and TCP headers. */
+uint16_t
+tcp_mss_for_port(const struct stk_inst *in, uint16_t port)
+{
+	return (uint16_t)(in->sh->ports[port].mtu - IPV4_HDR_LEN - TCP_HDR_LEN);
+}
+
+/* The window we can offer now: receive space less what is held or taken. */
+uint32_t
+tcp_rcv_window(const struct stk_tcp_conn *c)
+{
+	uint32_t used = c->rcvq_bytes + c->rcv_taken + tcp_reass_bytes(&c->reass);
+	uint32_t win = used >= c->rcv_buf ? 0 : c->rcv_buf - used;
+
+	return RTE_MIN(win, (uint32_t)65535 << c->rcv_wscale);
+}
+
+/* Attach bytes [off, off + len) of the send queue to @p m as indirect mbufs. */
+static int
+tcp_attach_data(struct stk_tcp_conn *c, struct rte_mbuf *m, uint32_t off, uint32_t len)
+{
+	struct rte_mbuf *seg = c->sndq;
+
+	while (seg != NULL && off >= seg->data_len) {
+		off -= seg->data_len;
+		seg = seg->next;
+	}
+	while (seg != NULL && len > 0) {
+		uint16_t take = (uint16_t)RTE_MIN((uint32_t)seg->data_len - off, len);
+		struct rte_mbuf *ind;
+
+		if (take == 0) {
+			seg = seg->next;
+			continue;
+		}
+		ind = rte_pktmbuf_alloc(c->in->indirect_mp);
+		if (ind == NULL)
+			return STK_ENOMEM;
+		rte_pktmbuf_attach(ind, seg);
+		ind->data_off = (uint16_t)(ind->data_off + off);
+		ind->data_len = take;
+		ind->pkt_len = take;
+		if (rte_pktmbuf_chain(m, ind) != 0) {
+			rte_pktmbuf_free(ind);
+			return STK_ENOMEM;
+		}
+		len -= take;
+		off = 0;
+		seg = seg->next;
+	}
+	return len == 0 ? 0 : STK_EINVAL;
+}
+
+/* Options for a segment of @p c with @p flags. */
+static void
+tcp_fill_opts(struct stk_tcp_conn *c, uint8_t flags, struct tcp_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (flags & TCP_SYN) {
+		o->has_mss = true;
+		o->mss = tcp_mss_for_port(c->in, c->port);
+		/* On a SYN-ACK, only what the peer offered (RFC 7323, RFC 2018). */
+		if (c->state == TCPS_SYN_SENT || (c->flags & TCPF_WS)) {
+			o->has_wscale = true;
+			o->wscale = c->rcv_wscale;
+		}
+		o->sack_permitted = c->state == TCPS_SYN_SENT || (c->flags & TCPF_SACK);
+		o->has_ts = c->state == TCPS_SYN_SENT || (c->flags & TCPF_TS);
+	} else {
+		o->has_ts = (c->flags & TCPF_TS) != 0;
+	}
+	if (o->has_ts) {
+		o->tsval = tcp_ts_now(c->in);
+		o->tsecr = c->ts_recent;
+	}
+	if ((c->flags & TCPF_SACK) && !(flags & TCP_SYN) && tcp_reass_segs(&c->reass) != 0)
+		o->nb_sack = (uint8_t)tcp_reass_sack_blocks(&c->reass, c->rcv_nxt, o->sack,
+							    TCP_SACK_MAX);
+}
+
+/*
+ * Send one segment: sequence @p seq, @p flags, and @p len bytes of the send
+ * queue from offset @p off. @return 0 or an stk_err (nothing was sent).
+ */
+static int
+tcp_xmit(struct stk_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t off, uint32_t len)
+{
+	struct stk_inst *in = c->in;
+	struct rte_mbuf *m = stk_pktmbuf_alloc(in);
+	struct tcp_repr th = { 0 };
+	uint32_t win;
+	void *hdr;
+
+	if (m == NULL)
+		return STK_ENOMEM;
+	if (len > 0 && tcp_attach_data(c, m, off, len) != 0) {
+		STK_DROP(in, NO_MBUF);
+		rte_pktmbuf_free(m);
+		return STK_ENOMEM;
+	}
+	th.sport = rte_be_to_cpu_16(c->key.lport);
+	th.dport = rte_be_to_cpu_16(c->key.fport);
+	th.seq = seq;
+	th.flags = flags;
+	if (flags & TCP_ACK)
+		th.ack = c->rcv_nxt;
+	win = tcp_rcv_window(c);
+	/* Never shrink the window already offered (RFC 9293 3.8.6.2.2). */
+	if (SEQ_LT(c->rcv_nxt + win, c->rcv_adv))
+		win = c->rcv_adv - c->rcv_nxt;
+	th.window = (uint16_t)RTE_MIN(win >> ((flags & TCP_SYN) ? 0 : c->rcv_wscale), 65535u);
+	tcp_fill_opts(c, flags, &th.opts);
+	hdr = rte_pktmbuf_prepend(m, (uint16_t)(TCP_HDR_LEN + tcp_opts_len(&th.opts)));
+	tcp_emit(hdr, &th);
+	if (SEQ_GT(c->rcv_nxt + ((uint32_t)th.window << ((flags & TCP_SYN) ? 0 : c->rcv_wscale)),
+		   c->rcv_adv))
+		c->rcv_adv = c->rcv_nxt + ((uint32_t)th.window << ((flags & TCP_SYN) ? 0 :
+								   c->rcv_wscale));
+	if (flags & TCP_ACK) {
+		c->flags &= ~(TCPF_ACK_NOW | TCPF_DELACK);
+		stk_timer_cancel(&in->wheel, &c->t_delack);
+	}
+	STK_COUNT(in, TCP_TX);
+	ipv4_output(in, m, c->key.laddr, c->key.faddr, IPV4_PROTO_TCP);
+	return 0;
+}
+
+void
+tcp_send_ack(struct stk_tcp_conn *c)
+{
+	tcp_xmit(c, c->snd_nxt, TCP_ACK, 0, 0);
+}
+
+void
+tcp_send_syn(struct stk_tcp_conn *c)
+{
+	uint8_t flags = c->state == TCPS_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
+
+	tcp_xmit(c, c->iss, flags, 0, 0);
+	if (SEQ_LT(c->snd_max, c->iss + 1))
+		c->snd_max = c->iss + 1;
+	c->snd_nxt = c->iss + 1;
+	if (!stk_timer_armed(&c->t_rexmt))
+		tcp_rexmt_arm(c);
+}
+
+void
+tcp_send_rst(struct stk_tcp_conn *c)
+{
+	tcp_xmit(c, c->snd_nxt, TCP_RST | TCP_ACK, 0, 0);
+	STK_COUNT(c->in, TCP_RST_TX);
+}
+
+/* RFC 9293 3.10.7.1: the answer to a segment for no connection. */
+void
+tcp_respond_rst(struct stk_inst *in, const struct ipv4_repr *ip, const struct tcp_repr *th,
+		uint32_t seg_len)
+{
+	struct tcp_repr r = { .sport = th->dport, .dport = th->sport };
+	struct rte_mbuf *m;
+	void *hdr;
+
+	if (th->flags & TCP_RST)
+		return;
+	m = stk_pktmbuf_alloc(in);
+	if (m == NULL)
+		return;
+	if (th->flags & TCP_ACK) {
+		r.seq = th->ack;
+		r.flags = TCP_RST;
+	} else {
+		r.ack = th->seq + seg_len + !!(th->flags & TCP_SYN) + !!(th->flags & TCP_FIN);
+		r.flags = TCP_RST | TCP_ACK;
+	}
+	hdr = rte_pktmbuf_append(m, TCP_HDR_LEN);
+	tcp_emit(hdr, &r);
+	STK_COUNT(in, TCP_TX);
+	STK_COUNT(in, TCP_RST_TX);
+	ipv4_output(in, m, ip->dst, ip->src, IPV4_PROTO_TCP);
+}
+
+/* Offset of the FIN in the send sequence space, if one is queued. */
+static inline bool
+tcp_fin_due(const struct stk_tcp_conn *c, uint32_t off, uint32_t len)
+{
+	return (c->flags & TCPF_SHUT_WR) && off + len == c->snd_bytes;
+}
+
+/* How many bytes of new or retransmitted data may leave now, from offset @p off. */
+static uint32_t
+tcp_send_len(const struct stk_tcp_conn *c, uint32_t off)
+{
+	uint32_t wnd = RTE_MIN(c->snd_wnd, c->ccs.cwnd), in_flight = c->snd_nxt - c->snd_una;
+	uint32_t avail = off < c->snd_bytes ? c->snd_bytes - off : 0;
+	uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
+	uint32_t len = RTE_MIN(avail, usable);
+
+	return RTE_MIN(len, (uint32_t)c->smss);
+}
+
+/*
+ * Send what the windows allow: data from snd_nxt, then the FIN. Sends an
+ * ACK alone if one is owed now and nothing else carried it.
+ */
+void
+tcp_output(struct stk_tcp_conn *c)
+{
+	bool sent = false;
+
+	if (c->state < TCPS_ESTABLISHED || (c->flags & TCPF_ABORTED))
+		goto ack;
+	for (;;) {
+		uint32_t off = c->snd_nxt - c->snd_una, len;
+		uint8_t flags = TCP_ACK;
+		bool fin;
+
+		if (off > c->snd_bytes)
+			break; /* the FIN is out */
+		len = tcp_send_len(c, off);
+		fin = tcp_fin_due(c, off, len) && !(c->flags & TCPF_FIN_ACKED);
+		/* Nagle: hold a small segment while data is unacknowledged. */
+		if (len < c->smss && !fin && !(c->flags & TCPF_NODELAY) && c->snd_max != c->snd_una &&
+		    off + len == c->snd_bytes && SEQ_GEQ(c->snd_nxt, c->snd_max))
+			break;
+		if (len == 0 && !fin)
+			break;
+		if (off + len == c->snd_bytes)
+			flags |= TCP_PSH;
+		if (fin)
+			flags |= TCP_FIN;
+		if (SEQ_LT(c->snd_nxt, c->snd_max))
+			STK_COUNT(c->in, TCP_RETRANSMITS);
+		if (tcp_xmit(c, c->snd_nxt, flags, off, len) != 0)
+			break;
+		sent = true;
+		if (c->rtt_start == 0 && len > 0 && c->snd_nxt == c->snd_max) {
+			c->rtt_seq = c->snd_nxt;
+			c->rtt_start = c->in->now;
+		}
+		c->snd_nxt += len + fin;
+		if (fin)
+			c->flags |= TCPF_FIN_SENT;
+		if (SEQ_GT(c->snd_nxt, c->snd_max))
+			c->snd_max = c->snd_nxt;
+		if (!stk_timer_armed(&c->t_rexmt))
+			tcp_rexmt_arm(c);
+		if (fin)
+			break;
+	}
+	/* A zero window with data waiting: the retransmit timer probes (persist). */
+	if (!sent && c->snd_wnd == 0 && c->snd_bytes > c->snd_nxt - c->snd_una &&
+	    !stk_timer_armed(&c->t_rexmt))
+		tcp_rexmt_arm(c);
+ack:
+	if (!sent && (c->flags & TCPF_ACK_NOW) && c->state >= TCPS_SYN_RECEIVED)
+		tcp_send_ack(c);
+}
