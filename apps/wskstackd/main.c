@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "drv.h"
+#include "tcp_echo.h"
 
 #define MAX_ECHO_PORTS 8
 
@@ -25,6 +26,9 @@ struct echo_app {
 	uint16_t ports[MAX_ECHO_PORTS];
 	/* per instance, per echo port */
 	struct stk_udp_sock *socks[RTE_MAX_LCORE][MAX_ECHO_PORTS];
+	unsigned int nb_tcp;
+	uint16_t tcp_ports[MAX_ECHO_PORTS];
+	struct stk_tcp_conn *listeners[RTE_MAX_LCORE][MAX_ECHO_PORTS];
 };
 
 static struct drv_runtime *the_rt;
@@ -35,10 +39,12 @@ static long opt_idle_ms = -1;
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: wskstackd -c FILE [--udp-echo PORT]... [--duration SEC] [--idle-exit MS]\n"
+	fprintf(f, "usage: wskstackd -c FILE [--udp-echo PORT]... [--tcp-echo PORT]... [--duration SEC]\n"
+		   "                 [--idle-exit MS]\n"
 		   "                 [--stats SEC] [--capture DIR]\n"
 		   "  -c FILE          profile (INI), see config/README.md\n"
 		   "  --udp-echo PORT  echo UDP datagrams sent to PORT (repeatable, up to 8)\n"
+		   "  --tcp-echo PORT  echo TCP connections to PORT (repeatable, up to 8)\n"
 		   "  --duration SEC   stop after SEC seconds\n"
 		   "  --idle-exit MS   stop once no frame has arrived for MS milliseconds\n"
 		   "  --stats SEC      print a progress line every SEC seconds\n"
@@ -71,6 +77,13 @@ echo_init(void *arg, struct stk_inst *in)
 			fprintf(stderr, "wskstackd: udp echo port %u: %s\n", e->ports[i],
 				stk_strerror(rc));
 	}
+	for (i = 0; i < e->nb_tcp; i++) {
+		int rc = tcp_echo_listen(in, e->tcp_ports[i], &e->listeners[idx][i]);
+
+		if (rc != 0)
+			fprintf(stderr, "wskstackd: tcp echo port %u: %s\n", e->tcp_ports[i],
+				stk_strerror(rc));
+	}
 }
 
 static void
@@ -82,6 +95,9 @@ echo_fini(void *arg, struct stk_inst *in)
 	for (i = 0; i < e->nb_ports; i++)
 		if (e->socks[idx][i] != NULL)
 			stk_udp_close(e->socks[idx][i]);
+	for (i = 0; i < e->nb_tcp; i++)
+		if (e->listeners[idx][i] != NULL)
+			stk_tcp_close(e->listeners[idx][i]);
 }
 
 static void
@@ -207,7 +223,7 @@ static int
 parse_args(int argc, char **argv, const char **conf, const char **capture)
 {
 	static const struct option opts[] = {
-		{ "udp-echo", required_argument, NULL, 'u' }, { "duration", required_argument, NULL, 'd' },
+		{ "udp-echo", required_argument, NULL, 'u' }, { "tcp-echo", required_argument, NULL, 't' }, { "duration", required_argument, NULL, 'd' },
 		{ "idle-exit", required_argument, NULL, 'i' }, { "stats", required_argument, NULL, 's' },
 		{ "capture", required_argument, NULL, 'p' },  { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -223,6 +239,11 @@ parse_args(int argc, char **argv, const char **conf, const char **capture)
 			if (echo.nb_ports == MAX_ECHO_PORTS || parse_number(optarg, 1, 65535, &v) != 0)
 				return -1;
 			echo.ports[echo.nb_ports++] = (uint16_t)v;
+			break;
+		case 't':
+			if (echo.nb_tcp == MAX_ECHO_PORTS || parse_number(optarg, 1, 65535, &v) != 0)
+				return -1;
+			echo.tcp_ports[echo.nb_tcp++] = (uint16_t)v;
 			break;
 		case 'd': if (parse_number(optarg, 0.001, 1e7, &opt_duration) != 0) return -1; break;
 		case 's': if (parse_number(optarg, 0.1, 1e7, &opt_stats) != 0) return -1; break;

@@ -327,10 +327,13 @@ tcp_deliver(struct stk_tcp_conn *c)
 
 		c->rcvq = NULL;
 		c->rcvq_bytes = 0;
+		/* Counted as taken before the call: the callee may return bytes inside it. */
+		c->rcv_taken += len;
 		v = c->up->recv(c->arg, c, m, len, true, &consumed);
-		if (v == STK_TCP_RECV_TAKEN) {
-			c->rcv_taken += len;
-		} else if (v == STK_TCP_RECV_CONSUMED) {
+		if (v == STK_TCP_RECV_TAKEN)
+			continue;
+		c->rcv_taken -= RTE_MIN(len, c->rcv_taken);
+		if (v == STK_TCP_RECV_CONSUMED) {
 			rte_pktmbuf_free(m);
 		} else {
 			consumed = RTE_MIN(consumed, len);
