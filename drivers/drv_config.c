@@ -220,12 +220,57 @@ static const struct conf_key port_keys[PK_NUM] = {
 	[PK_DEVARGS] = { .name = "devargs", .type = K_STR, PF(devargs), .check = chk_devargs },
 };
 
+static const char *
+chk_cc(const char *v)
+{
+	return strcmp(v, "cubic") == 0 || strcmp(v, "newreno") == 0 ? NULL :
+								      "is not cubic or newreno";
+}
+
+/* [tcp] */
+static const struct conf_key tcp_keys[] = {
+	{ .name = "max_conns", UINT(16, 1u << 22), CF(params.tcp_max_conns) },
+	{ .name = "max_sendops", UINT(16, 1u << 24), CF(params.tcp_max_sendops) },
+	{ .name = "msl_ms", UINT(1, 600000), .scale = STK_NS_PER_MS, CF(params.tcp_msl) },
+	{ .name = "rto_min_ms", UINT(1, 60000), .scale = STK_NS_PER_MS, CF(params.tcp_rto_min) },
+	{ .name = "rto_max_ms", UINT(100, 600000), .scale = STK_NS_PER_MS,
+	  CF(params.tcp_rto_max) },
+	{ .name = "rto_init_ms", UINT(1, 60000), .scale = STK_NS_PER_MS,
+	  CF(params.tcp_rto_init) },
+	{ .name = "delack_ms", UINT(1, 500), .scale = STK_NS_PER_MS, CF(params.tcp_delack) },
+	{ .name = "retries", UINT(1, 100), CF(params.tcp_retries) },
+	{ .name = "syn_retries", UINT(1, 100), CF(params.tcp_syn_retries) },
+	{ .name = "rcvbuf", UINT(1024, 1u << 30), CF(params.tcp_rcvbuf) },
+	{ .name = "sndbuf", UINT(1024, 1u << 30), CF(params.tcp_sndbuf) },
+	{ .name = "reass_segs", UINT(0, 65535), CF(params.tcp_reass_segs) },
+	{ .name = "keepidle_s", UINT(1, 604800), .scale = STK_NS_PER_S,
+	  CF(params.tcp_keep_idle) },
+	{ .name = "keepintvl_s", UINT(1, 86400), .scale = STK_NS_PER_S,
+	  CF(params.tcp_keep_intvl) },
+	{ .name = "keepcnt", UINT(1, 100), CF(params.tcp_keep_cnt) },
+	{ .name = "cc", .type = K_STR, CF(params.tcp_cc), .check = chk_cc },
+};
+
+/* RTO bounds must nest: min <= init <= max. */
+static int
+tcp_finish(struct conf_ctx *c)
+{
+	const struct stk_params *p = &c->conf->params;
+
+	if (p->tcp_rto_min > p->tcp_rto_max)
+		return conf_fail(c, "rto_min_ms", "larger than rto_max_ms");
+	if (p->tcp_rto_init < p->tcp_rto_min || p->tcp_rto_init > p->tcp_rto_max)
+		return conf_fail(c, "rto_init_ms", "outside rto_min_ms..rto_max_ms");
+	return 0;
+}
+
 /* Sections; [portN] is SEC_PORT0 + N. */
-enum { SEC_EAL, SEC_STACK, SEC_ROUTE, SEC_ARP, SEC_CAPTURE, SEC_TELEMETRY, SEC_PORT0 };
+enum { SEC_EAL, SEC_STACK, SEC_ROUTE, SEC_ARP, SEC_CAPTURE, SEC_TELEMETRY, SEC_TCP, SEC_PORT0 };
 
 static const char *const sec_names[SEC_PORT0] = {
 	[SEC_EAL] = "eal", [SEC_STACK] = "stack", [SEC_ROUTE] = "route",
 	[SEC_ARP] = "arp", [SEC_CAPTURE] = "capture", [SEC_TELEMETRY] = "telemetry",
+	[SEC_TCP] = "tcp",
 };
 
 /* Apply the entries of one section by its key table; @p seen gets a bit per key. */
@@ -522,6 +567,10 @@ conf_section(struct conf_ctx *c, int id, const struct rte_cfgfile_entry *e, int 
 	case SEC_TELEMETRY:
 		return conf_apply(c, telemetry_keys, RTE_DIM(telemetry_keys), conf, e, n,
 				  &seen);
+	case SEC_TCP:
+		if (conf_apply(c, tcp_keys, RTE_DIM(tcp_keys), conf, e, n, &seen) != 0)
+			return -1;
+		return tcp_finish(c);
 	default:
 		return conf_port(c, (unsigned int)(id - SEC_PORT0), e, n);
 	}
@@ -567,7 +616,7 @@ static int
 conf_sections(struct conf_ctx *c, struct rte_cfgfile *cfg)
 {
 	int nsec = rte_cfgfile_num_sections(cfg, NULL, 0), i, id, n, ret = 0;
-	int late[SEC_PORT0] = { -1, -1, -1, -1, -1, -1 };
+	int late[SEC_PORT0] = { -1, -1, -1, -1, -1, -1, -1 };
 	char name[CFG_NAME_LEN];
 	struct rte_cfgfile_entry *e;
 	uint32_t seen = 0;

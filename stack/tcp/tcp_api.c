@@ -285,6 +285,8 @@ stk_tcp_close(struct stk_tcp_conn *c)
 		return;
 	}
 	/* Our FIN is out: let the handshake finish; drop what the user will never read. */
+	if (c->state == TCPS_FIN_WAIT_2)
+		stk_timer_arm(&c->in->wheel, &c->t_rexmt, c->in->now + 2 * c->in->sh->p.tcp_msl);
 	rte_pktmbuf_free(c->rcvq);
 	c->rcvq = NULL;
 	c->rcvq_bytes = 0;

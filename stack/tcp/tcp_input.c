@@ -297,20 +297,9 @@ tcp_dupack(struct stk_tcp_conn *c, const struct tcp_seg *s)
 	c->recover = c->snd_max;
 	c->ccs.flight_size = c->snd_max - c->snd_una;
 	c->cc->congestion_event(&c->ccs, TCP_CC_EV_FAST_RETRANSMIT, c->in->now);
-	{
-		uint32_t nxt = c->snd_nxt, cwnd = c->ccs.cwnd;
-
-		/* Retransmit the first unacknowledged segment now. */
-		c->snd_nxt = c->snd_una;
-		c->ccs.cwnd = c->smss;
-		c->rtt_start = 0;
-		c->retransmits++;
-		tcp_output(c);
-		c->ccs.cwnd = cwnd;
-		if (SEQ_GT(nxt, c->snd_nxt))
-			c->snd_nxt = nxt;
-	}
+	tcp_rexmit_first(c);
 	tcp_cc_recovery_inflate(&c->ccs, 3);
+	tcp_rexmt_arm(c);
 }
 
 /* New data acknowledged: RTT, send queue, congestion window, timers. */
@@ -342,7 +331,9 @@ tcp_ack_advance(struct stk_tcp_conn *c, const struct tcp_seg *s)
 		} else {
 			/* Partial ACK: retransmit the next hole (RFC 6582 3.2 step 5). */
 			tcp_cc_recovery_partial_ack(&c->ccs, data_acked);
-			c->snd_nxt = c->snd_una;
+			tcp_sendq_ack(c, data_acked);
+			data_acked = 0;
+			tcp_rexmit_first(c);
 		}
 	} else {
 		c->cc->ack_received(&c->ccs, data_acked, rtt, c->in->now);
@@ -367,6 +358,8 @@ tcp_fin_acked(struct stk_tcp_conn *c)
 	switch (c->state) {
 	case TCPS_FIN_WAIT_1:
 		tcp_set_state(c, TCPS_FIN_WAIT_2);
+		if (c->flags & TCPF_USER_GONE) /* orphaned: don't wait for the peer forever */
+			stk_timer_arm(&c->in->wheel, &c->t_rexmt, c->in->now + 2 * c->in->sh->p.tcp_msl);
 		return true;
 	case TCPS_CLOSING:
 		tcp_timewait_start(c);

@@ -218,6 +218,25 @@ tcp_send_len(const struct stk_tcp_conn *c, uint32_t off)
 	return RTE_MIN(len, (uint32_t)c->smss);
 }
 
+/* Retransmit the first unacknowledged segment alone (fast retransmit, partial ACK). */
+void
+tcp_rexmit_first(struct stk_tcp_conn *c)
+{
+	uint32_t len = RTE_MIN(c->snd_bytes, (uint32_t)c->smss);
+	uint8_t flags = TCP_ACK;
+
+	if (c->snd_una == c->snd_max)
+		return;
+	if (len == c->snd_bytes && (c->flags & TCPF_FIN_SENT))
+		flags |= TCP_FIN;
+	if (len == 0 && !(flags & TCP_FIN))
+		return;
+	c->rtt_start = 0; /* Karn */
+	c->retransmits++;
+	STK_COUNT(c->in, TCP_RETRANSMITS);
+	tcp_xmit(c, c->snd_una, flags, 0, len);
+}
+
 /*
  * Send what the windows allow: data from snd_nxt, then the FIN. Sends an
  * ACK alone if one is owed now and nothing else carried it.

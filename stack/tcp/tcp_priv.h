@@ -181,6 +181,7 @@ void tcp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *
 /* tcp_output.c */
 void tcp_output(struct stk_tcp_conn *c);
 void tcp_send_ack(struct stk_tcp_conn *c);
+void tcp_rexmit_first(struct stk_tcp_conn *c);
 void tcp_send_syn(struct stk_tcp_conn *c);
 void tcp_send_rst(struct stk_tcp_conn *c);
 void tcp_respond_rst(struct stk_inst *in, const struct ipv4_repr *ip, const struct tcp_repr *th,

@@ -204,6 +204,22 @@ check_all_globals(const struct drv_conf *c)
 	CHECK_EQ(c->mbufs, 8191);
 	CHECK_EQ(c->mbuf_cache, 128);
 	CHECK_EQ(c->idle_sleep_us, 0);
+	CHECK_EQ(c->params.tcp_max_conns, 4096);
+	CHECK_EQ(c->params.tcp_max_sendops, 8192);
+	CHECK_EQ(c->params.tcp_msl, 1000 * STK_NS_PER_MS);
+	CHECK_EQ(c->params.tcp_rto_min, 50 * STK_NS_PER_MS);
+	CHECK_EQ(c->params.tcp_rto_max, 30000 * STK_NS_PER_MS);
+	CHECK_EQ(c->params.tcp_rto_init, 500 * STK_NS_PER_MS);
+	CHECK_EQ(c->params.tcp_delack, 20 * STK_NS_PER_MS);
+	CHECK_EQ(c->params.tcp_retries, 7);
+	CHECK_EQ(c->params.tcp_syn_retries, 3);
+	CHECK_EQ(c->params.tcp_rcvbuf, 1048576);
+	CHECK_EQ(c->params.tcp_sndbuf, 524288);
+	CHECK_EQ(c->params.tcp_reass_segs, 64);
+	CHECK_EQ(c->params.tcp_keep_idle, 60 * STK_NS_PER_S);
+	CHECK_EQ(c->params.tcp_keep_intvl, 5 * STK_NS_PER_S);
+	CHECK_EQ(c->params.tcp_keep_cnt, 4);
+	CHECK(strcmp(c->params.tcp_cc, "newreno") == 0, "cc %s", c->params.tcp_cc);
 	CHECK_EQ(p->arp_timeout, 60 * STK_NS_PER_S);
 	CHECK_EQ(p->arp_retry, 250 * STK_NS_PER_MS);
 	CHECK_EQ(p->arp_retries, 5);
@@ -378,6 +394,9 @@ static const struct {
 	{ "bad-key-arp.ini", "[arp] gateway: unknown key (keys are IPv4 addresses)" },
 	{ "bad-key-capture.ini", "[capture] file: unknown key" },
 	{ "bad-key-telemetry.ini", "[telemetry] socket: unknown key" },
+	{ "bad-key-tcp.ini", "[tcp] mss: unknown key" },
+	{ "bad-tcp-rto.ini", "[tcp] rto_min_ms: larger than rto_max_ms" },
+	{ "bad-tcp-cc.ini", "[tcp] cc: value \"bbr\" is not cubic or newreno" },
 	{ "bad-dup-section.ini", "[port0]: duplicate section" },
 	{ "bad-dup-key.ini", "[port0] mtu: duplicate key" },
 	{ "bad-empty.ini", "[port0] mtu: empty value" },
