@@ -69,6 +69,7 @@
 	X(TCP_ACK_TOO_NEW,     "ACK for data not yet sent: ACK sent") \
 	X(TCP_DATA_AFTER_FIN,  "data beyond the peer's FIN or after our receive side closed") \
 	X(TCP_REASS_FULL,      "out-of-order segment dropped: reassembly queue full") \
+	X(TCP_PAWS,            "segment with an old timestamp (PAWS, RFC 7323 5): ACK sent") \
 	X(NO_MBUF,             "mbuf pool exhausted") \
 	X(TX_FULL,             "port TX queue full") \
 	X(STOPPING,            "instance stopping")
@@ -105,6 +106,9 @@
 	X(TCP_ESTABLISHED, "TCP connections that reached ESTABLISHED") \
 	X(TCP_TIMEOUTS,    "TCP connections dropped by retransmission or keepalive timeout") \
 	X(TCP_OOO,         "TCP segments queued out of order") \
+	X(TCP_CHALLENGE_ACKS, "RFC 5961 challenge ACKs sent") \
+	X(TCP_CHALLENGE_LIMITED, "RFC 5961 challenge ACKs suppressed by the rate limit") \
+	X(TCP_TW_REUSED,   "TIME-WAIT connections replaced by a new SYN (RFC 6191)") \
 	X(POLLS,           "poll loop iterations")
 
 #define STK_X_ENUM_DROP(n, s) STK_DROP_##n,

@@ -41,6 +41,7 @@ tcp_syn_options(struct stk_tcp_conn *c, const struct tcp_opts *o)
 	if (o->has_ts) {
 		c->flags |= TCPF_TS;
 		c->ts_recent = o->tsval;
+		c->ts_recent_age = c->in->now;
 	}
 	if (c->flags & TCPF_TS)
 		c->smss = (uint16_t)(c->smss - 12);
@@ -199,11 +200,35 @@ tcp_trim_to_window(struct stk_tcp_conn *c, struct tcp_seg *s)
 	}
 }
 
-/* Challenge ACK (RFC 5961 sections 3.2 and 4.2). */
+/* Challenge ACK (RFC 5961 sections 3.2 and 4.2), rate-limited per instance (section 7). */
 static void
 tcp_challenge_ack(struct stk_tcp_conn *c)
 {
+	struct tcp_ctx *t = c->in->tcp;
+
+	if (c->in->now - t->chal_refill >= STK_NS_PER_S) {
+		t->chal_refill = c->in->now;
+		t->chal_tokens = TCP_CHALLENGE_ACK_LIMIT;
+	}
+	if (t->chal_tokens == 0) {
+		STK_COUNT(c->in, TCP_CHALLENGE_LIMITED);
+		return;
+	}
+	t->chal_tokens--;
+	STK_COUNT(c->in, TCP_CHALLENGE_ACKS);
 	tcp_send_ack(c);
+}
+
+/* PAWS (RFC 7323 section 5.3): @return true if the segment's timestamp is too old. */
+static bool
+tcp_paws_reject(const struct stk_tcp_conn *c, const struct tcp_seg *s)
+{
+	if (!(c->flags & TCPF_TS) || !s->th.opts.has_ts || (s->th.flags & TCP_RST))
+		return false;
+	/* TS.Recent idle for more than 24 days is no longer valid (5.5). */
+	if (c->in->now - c->ts_recent_age > 24ull * 86400 * STK_NS_PER_S)
+		return false;
+	return (int32_t)(s->th.opts.tsval - c->ts_recent) < 0;
 }
 
 /* RST in a synchronized state or SYN-RECEIVED (RFC 5961 3.2). @return true if handled. */
@@ -519,6 +544,12 @@ tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	bool fin;
 	uint32_t fin_seq;
 
+	if (tcp_paws_reject(c, s)) {
+		c->flags |= TCPF_ACK_NOW;
+		tcp_output(c);
+		seg_drop(c->in, s, STK_DROP_TCP_PAWS);
+		return;
+	}
 	if (!tcp_seq_acceptable(c, s->th.seq, seg_len)) {
 		if (!(s->th.flags & TCP_RST)) {
 			c->flags |= TCPF_ACK_NOW;
@@ -534,8 +565,12 @@ tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		seg_drop(c->in, s, STK_DROP_TCP_SYN_IN_WINDOW);
 		return;
 	}
-	if ((c->flags & TCPF_TS) && s->th.opts.has_ts && SEQ_LEQ(s->th.seq, c->rcv_nxt))
+	/* RFC 7323 4.3: TS.Recent from a segment covering Last.ACK.sent. */
+	if ((c->flags & TCPF_TS) && s->th.opts.has_ts && SEQ_LEQ(s->th.seq, c->last_ack_sent) &&
+	    (int32_t)(s->th.opts.tsval - c->ts_recent) >= 0) {
 		c->ts_recent = s->th.opts.tsval;
+		c->ts_recent_age = c->in->now;
+	}
 	if (!tcp_ack_input(c, s))
 		return;
 	tcp_trim_to_window(c, s);
@@ -547,6 +582,21 @@ tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	tcp_deliver(c);
 	if (c->state != TCPS_CLOSED)
 		tcp_output(c);
+}
+
+/*
+ * RFC 6191: a SYN may reopen a 4-tuple in TIME-WAIT if its timestamp is newer
+ * than the old connection's (both with timestamps), or, without timestamps,
+ * its sequence number is above the old RCV.NXT (RFC 1122 4.2.2.13).
+ */
+static bool
+tcp_tw_reusable(const struct stk_tcp_conn *c, const struct tcp_seg *s)
+{
+	if ((s->th.flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+		return false;
+	if ((c->flags & TCPF_TS) && s->th.opts.has_ts)
+		return (int32_t)(s->th.opts.tsval - c->ts_recent) > 0;
+	return !(c->flags & TCPF_TS) && SEQ_GT(s->th.seq, c->rcv_nxt);
 }
 
 static enum stk_drop
@@ -589,6 +639,22 @@ tcp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, b
 			      rte_cpu_to_be_16(s.th.sport) };
 	c = tcp_conn_lookup(in, &k);
 	if (c == NULL) {
+		l = tcp_listener_lookup(in, ip->dst, k.lport);
+		if (l != NULL) {
+			tcp_listen_input(l, &s);
+			return;
+		}
+		tcp_respond_rst(in, ip, &s.th, s.len);
+		seg_drop(in, &s, STK_DROP_TCP_NO_SOCKET);
+		return;
+	}
+	if (c->state == TCPS_TIME_WAIT && tcp_tw_reusable(c, &s)) {
+		/* RFC 6191: the old incarnation gives way to the new SYN. */
+		STK_COUNT(in, TCP_TW_REUSED);
+		tcp_set_state(c, TCPS_CLOSED);
+		tcp_timers_cancel(c);
+		tcp_conn_remove(c);
+		tcp_conn_maybe_free(c);
 		l = tcp_listener_lookup(in, ip->dst, k.lport);
 		if (l != NULL) {
 			tcp_listen_input(l, &s);

@@ -137,6 +137,7 @@ tcp_xmit(struct stk_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t off, uint
 		c->rcv_adv = c->rcv_nxt + ((uint32_t)th.window << ((flags & TCP_SYN) ? 0 :
 								   c->rcv_wscale));
 	if (flags & TCP_ACK) {
+		c->last_ack_sent = th.ack;
 		c->flags &= ~(TCPF_ACK_NOW | TCPF_DELACK);
 		stk_timer_cancel(&in->wheel, &c->t_delack);
 	}

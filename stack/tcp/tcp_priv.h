@@ -126,6 +126,8 @@ struct stk_tcp_conn {
 	uint32_t rtt_seq;           /**< timed segment (Karn), valid if rtt_start != 0 */
 	stk_time_t rtt_start;
 	uint32_t ts_recent;
+	stk_time_t ts_recent_age;   /**< when ts_recent was set (PAWS validity: 24 days) */
+	uint32_t last_ack_sent;     /**< ACK field of our last segment (RFC 7323 4.3) */
 	uint32_t dupacks;
 	uint64_t retransmits;
 
@@ -156,7 +158,12 @@ struct tcp_ctx {
 	struct rte_mempool *op_pool;
 	struct tcp_isn_key isn_key;
 	uint16_t next_port;         /**< host order, ephemeral cursor */
+	uint32_t chal_tokens;       /**< RFC 5961 section 7 challenge ACK budget */
+	stk_time_t chal_refill;
 };
+
+/** Challenge ACKs per second per instance (RFC 5961 section 7; Linux uses 1000). */
+#define TCP_CHALLENGE_ACK_LIMIT 1000
 
 /* tcp_conn.c */
 int tcp_ctx_init(struct stk_inst *in);
