@@ -60,7 +60,7 @@
 	X(TCP_NO_SOCKET,       "no connection or listener for the segment (RST sent unless it was one)") \
 	X(TCP_NO_CONN,         "TCP connection pool exhausted") \
 	X(TCP_LISTEN_OVERFLOW, "listener backlog full, SYN dropped") \
-	X(TCP_LISTEN_BAD,      "segment to a listener that is not a lone SYN") \
+	X(TCP_LISTEN_BAD,      "segment to a listener that is not a lone SYN or a valid cookie ACK") \
 	X(TCP_SYN_SENT_BAD,    "segment in SYN-SENT that is not an acceptable SYN-ACK or RST") \
 	X(TCP_OUT_OF_WINDOW,   "segment not acceptable (RFC 9293 3.10.7.4): ACK sent") \
 	X(TCP_RST_OUT_OF_WINDOW, "RST outside the window, or in window but not at RCV.NXT (challenge ACK)") \
@@ -109,6 +109,8 @@
 	X(TCP_CHALLENGE_ACKS, "RFC 5961 challenge ACKs sent") \
 	X(TCP_CHALLENGE_LIMITED, "RFC 5961 challenge ACKs suppressed by the rate limit") \
 	X(TCP_TW_REUSED,   "TIME-WAIT connections replaced by a new SYN (RFC 6191)") \
+	X(TCP_SYNCOOKIES_SENT, "SYN-ACKs sent with a SYN cookie (SYN queue full)") \
+	X(TCP_SYNCOOKIES_OK, "connections opened by a valid SYN cookie") \
 	X(POLLS,           "poll loop iterations")
 
 #define STK_X_ENUM_DROP(n, s) STK_DROP_##n,

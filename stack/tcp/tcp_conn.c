@@ -205,6 +205,17 @@ tcp_set_state(struct stk_tcp_conn *c, enum tcp_state s)
 	c->state = (uint8_t)s;
 }
 
+/* Smallest shift that lets the 16-bit window field cover the buffer (RFC 7323 2.2). */
+uint8_t
+tcp_default_rcv_wscale(const struct stk_params *p)
+{
+	uint8_t ws = 0;
+
+	while (ws < 14 && (p->tcp_rcvbuf >> ws) > 65535)
+		ws++;
+	return ws;
+}
+
 /* Defaults of a new TCB (not a listener). */
 void
 tcp_conn_init_tcb(struct stk_tcp_conn *c)
@@ -212,9 +223,7 @@ tcp_conn_init_tcb(struct stk_tcp_conn *c)
 	const struct stk_params *p = &c->in->sh->p;
 
 	c->rcv_buf = p->tcp_rcvbuf;
-	/* Smallest shift that lets the 16-bit field cover the buffer (RFC 7323 2.2). */
-	while (c->rcv_wscale < 14 && (c->rcv_buf >> c->rcv_wscale) > 65535)
-		c->rcv_wscale++;
+	c->rcv_wscale = tcp_default_rcv_wscale(p);
 	c->rto_ms = (uint32_t)(p->tcp_rto_init / STK_NS_PER_MS);
 	c->cc = tcp_cc_find(p->tcp_cc);
 	if (c->cc == NULL)

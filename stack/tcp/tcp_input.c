@@ -54,21 +54,78 @@ tcp_route(struct stk_tcp_conn *c)
 	return ipv4_route(c->in->sh, c->key.faddr, &c->port, &c->nh);
 }
 
+static void tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s);
+
+/* An ACK to a listener that returns a valid SYN cookie: the connection, in SYN-RECEIVED. */
+static struct stk_tcp_conn *
+tcp_cookie_conn(struct stk_tcp_conn *l, struct tcp_seg *s, const struct tcp_key *k)
+{
+	struct stk_inst *in = l->in;
+	uint16_t mss = tcp_cookie_check(in, k, s->th.seq - 1, s->th.ack - 1);
+	struct tcp_opts o = { .has_mss = true, .mss = mss };
+	struct stk_tcp_conn *c;
+
+	if (mss == 0 || (s->th.flags & (TCP_SYN | TCP_RST | TCP_ACK)) != TCP_ACK)
+		return NULL;
+	if (s->th.opts.has_ts) {
+		tcp_cookie_ts_decode(s->th.opts.tsecr, &o.has_wscale, &o.wscale, &o.sack_permitted);
+		o.has_ts = true;
+		o.tsval = s->th.opts.tsval;
+	}
+	c = tcp_conn_alloc(in);
+	if (c == NULL)
+		return NULL;
+	c->key = *k;
+	c->listener = l;
+	tcp_conn_init_tcb(c);
+	if (ipv4_route(in->sh, k->faddr, &c->port, &c->nh) != 0 || tcp_conn_insert(c) != 0) {
+		tcp_conn_free(c);
+		return NULL;
+	}
+	l->children++;
+	c->irs = s->th.seq - 1;
+	c->rcv_nxt = s->th.seq;
+	c->iss = s->th.ack - 1;
+	c->snd_una = c->iss;
+	c->snd_nxt = c->snd_max = c->iss + 1;
+	c->rcv_adv = c->rcv_nxt + RTE_MIN(c->rcv_buf, 65535u);
+	c->last_rx = in->now;
+	tcp_set_state(c, TCPS_SYN_RECEIVED);
+	tcp_syn_options(c, &o);
+	STK_COUNT(in, TCP_SYNCOOKIES_OK);
+	STK_COUNT(in, TCP_PASSIVE_OPENS);
+	return c;
+}
+
 /* LISTEN (3.10.7.2): a lone SYN makes a child in SYN-RECEIVED and a SYN-ACK. */
 static void
 tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s)
 {
 	struct stk_inst *in = l->in;
+	struct tcp_key k = { s->ip->dst, s->ip->src, rte_cpu_to_be_16(s->th.dport),
+			     rte_cpu_to_be_16(s->th.sport) };
 	struct stk_tcp_conn *c;
 
 	if ((s->th.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN) {
+		c = (s->th.flags & TCP_ACK) && !(l->flags & TCPF_USER_GONE) ?
+			    tcp_cookie_conn(l, s, &k) : NULL;
+		if (c != NULL) {
+			tcp_established_input(c, s);
+			return;
+		}
 		if (!(s->th.flags & TCP_RST))
 			tcp_respond_rst(in, s->ip, &s->th, s->len);
 		seg_drop(in, s, STK_DROP_TCP_LISTEN_BAD);
 		return;
 	}
-	if (l->children >= l->backlog || (l->flags & TCPF_USER_GONE)) {
+	if (l->flags & TCPF_USER_GONE) {
 		seg_drop(in, s, STK_DROP_TCP_LISTEN_OVERFLOW);
+		return;
+	}
+	if (l->children >= l->backlog) {
+		/* SYN queue full: answer statelessly (RFC 4987 3.6). */
+		tcp_send_cookie_synack(in, s->ip, &s->th, &k);
+		seg_drop(in, s, STK_DROP_NONE);
 		return;
 	}
 	c = tcp_conn_alloc(in);
@@ -76,8 +133,7 @@ tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s)
 		seg_drop(in, s, STK_DROP_NONE);
 		return;
 	}
-	c->key = (struct tcp_key){ s->ip->dst, s->ip->src, rte_cpu_to_be_16(s->th.dport),
-				   rte_cpu_to_be_16(s->th.sport) };
+	c->key = k;
 	c->listener = l;
 	tcp_conn_init_tcb(c);
 	if (tcp_route(c) != 0 || tcp_conn_insert(c) != 0) {

@@ -200,6 +200,43 @@ tcp_respond_rst(struct stk_inst *in, const struct ipv4_repr *ip, const struct tc
 	ipv4_output(in, m, ip->dst, ip->src, IPV4_PROTO_TCP);
 }
 
+/* A SYN-ACK carrying a SYN cookie: no connection block behind it. */
+void
+tcp_send_cookie_synack(struct stk_inst *in, const struct ipv4_repr *ip, const struct tcp_repr *th,
+		       const struct tcp_key *k)
+{
+	const struct tcp_opts *peer = &th->opts;
+	struct tcp_repr r = { .sport = th->dport, .dport = th->sport, .ack = th->seq + 1,
+			      .flags = TCP_SYN | TCP_ACK };
+	uint16_t port;
+	rte_be32_t nh;
+	struct rte_mbuf *m;
+	void *hdr;
+
+	if (ipv4_route(in->sh, ip->src, &port, &nh) != 0)
+		return;
+	r.seq = tcp_cookie_make(in, k, th->seq, peer->has_mss ? peer->mss : 536);
+	r.window = (uint16_t)RTE_MIN(in->sh->p.tcp_rcvbuf, 65535u);
+	r.opts.has_mss = true;
+	r.opts.mss = tcp_mss_for_port(in, port);
+	r.opts.has_wscale = peer->has_wscale;
+	r.opts.wscale = tcp_default_rcv_wscale(&in->sh->p);
+	r.opts.sack_permitted = peer->sack_permitted && peer->has_ts;
+	r.opts.has_ts = peer->has_ts;
+	r.opts.tsval = tcp_cookie_tsval(in, peer);
+	r.opts.tsecr = peer->tsval;
+	if (!peer->has_ts) /* nowhere to keep the peer's scale: no scaling without timestamps */
+		r.opts.has_wscale = false;
+	m = stk_pktmbuf_alloc(in);
+	if (m == NULL)
+		return;
+	hdr = rte_pktmbuf_append(m, (uint16_t)(TCP_HDR_LEN + tcp_opts_len(&r.opts)));
+	tcp_emit(hdr, &r);
+	STK_COUNT(in, TCP_TX);
+	STK_COUNT(in, TCP_SYNCOOKIES_SENT);
+	ipv4_output(in, m, ip->dst, ip->src, IPV4_PROTO_TCP);
+}
+
 /* Offset of the FIN in the send sequence space, if one is queued. */
 static inline bool
 tcp_fin_due(const struct stk_tcp_conn *c, uint32_t off, uint32_t len)

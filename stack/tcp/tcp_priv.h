@@ -197,6 +197,17 @@ uint32_t tcp_rcv_window(const struct stk_tcp_conn *c);
 uint16_t tcp_mss_for_port(const struct stk_inst *in, uint16_t port);
 uint32_t tcp_ts_now(const struct stk_inst *in);
 
+/* tcp_syncookie.c */
+uint32_t tcp_cookie_make(const struct stk_inst *in, const struct tcp_key *k, uint32_t peer_isn,
+			 uint16_t peer_mss);
+uint16_t tcp_cookie_check(const struct stk_inst *in, const struct tcp_key *k, uint32_t peer_isn,
+			  uint32_t cookie);
+uint32_t tcp_cookie_tsval(const struct stk_inst *in, const struct tcp_opts *peer);
+void tcp_cookie_ts_decode(uint32_t tsecr, bool *ws, uint8_t *wscale, bool *sack);
+void tcp_send_cookie_synack(struct stk_inst *in, const struct ipv4_repr *ip,
+			    const struct tcp_repr *th, const struct tcp_key *k);
+uint8_t tcp_default_rcv_wscale(const struct stk_params *p);
+
 /* tcp_timer.c */
 void tcp_timers_init(struct stk_tcp_conn *c);
 void tcp_timers_cancel(struct stk_tcp_conn *c);
