@@ -232,6 +232,7 @@ tcp_conn_init_tcb(struct stk_tcp_conn *c)
 	c->keep_intvl_ms = (uint32_t)(p->tcp_keep_intvl / STK_NS_PER_MS);
 	c->keep_cnt = p->tcp_keep_cnt;
 	tcp_reass_init(&c->reass, c->rcv_buf, p->tcp_reass_segs);
+	tcp_sack_init(&c->sb, c->sb_blk, TCP_SACK_SB_MAX);
 }
 
 /* The send queue lost @p acked bytes from its front: free them, complete finished sends. */

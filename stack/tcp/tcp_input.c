@@ -46,6 +46,8 @@ tcp_syn_options(struct stk_tcp_conn *c, const struct tcp_opts *o)
 	if (c->flags & TCPF_TS)
 		c->smss = (uint16_t)(c->smss - 12);
 	c->cc->init(&c->ccs, c->smss, c->in->now);
+	c->recover = c->iss; /* no recovery yet: any loss above the ISS may start one */
+	c->high_rxt = c->iss;
 }
 
 static int
@@ -359,6 +361,58 @@ tcp_update_window(struct stk_tcp_conn *c, const struct tcp_repr *th)
 	}
 }
 
+/* Enter RFC 6675 loss recovery (section 5, steps 4.1 to 4.4). */
+static void
+tcp_sack_enter_recovery(struct stk_tcp_conn *c)
+{
+	c->recover = c->snd_max;
+	c->ccs.flight_size = c->snd_max - c->snd_una;
+	c->cc->congestion_event(&c->ccs, TCP_CC_EV_FAST_RETRANSMIT, c->in->now);
+	c->sack_recovery = true;
+	c->high_rxt = c->snd_una;
+	c->rescue_valid = false;
+	tcp_rexmit_first(c);
+	c->high_rxt = c->snd_una + RTE_MIN(c->snd_bytes, (uint32_t)c->smss);
+	tcp_sack_send(c);
+	tcp_rexmt_arm(c);
+}
+
+/*
+ * The SACK part of an ACK (RFC 6675 section 5). @return true if the
+ * connection is (now) in SACK recovery and the ACK was handled for sending.
+ */
+static bool
+tcp_sack_ack(struct stk_tcp_conn *c, const struct tcp_seg *s, bool advanced)
+{
+	uint32_t fresh;
+
+	if (!(c->flags & TCPF_SACK))
+		return false;
+	fresh = tcp_sack_update(&c->sb, c->snd_una, c->snd_max, s->th.opts.sack,
+				s->th.opts.nb_sack);
+	if (c->sack_recovery) {
+		if (SEQ_GEQ(c->snd_una, c->recover)) {
+			c->sack_recovery = false;
+			c->ccs.flight_size = c->snd_max - c->snd_una;
+			c->cc->post_recovery(&c->ccs, c->in->now);
+			return false;
+		}
+		tcp_sack_send(c);
+		return true;
+	}
+	if (advanced || fresh == 0 || c->snd_una == c->snd_max)
+		return false;
+	/* A duplicate ACK with new SACK information (RFC 6675 section 2, DupAck). */
+	c->dupacks++;
+	if ((c->dupacks >= TCP_SACK_DUPTHRESH ||
+	     tcp_sack_is_lost(&c->sb, c->snd_una, TCP_SACK_DUPTHRESH, c->smss)) &&
+	    SEQ_GT(c->snd_una, c->recover)) {
+		tcp_sack_enter_recovery(c);
+		return true;
+	}
+	return c->dupacks > 0;
+}
+
 /* Duplicate ACKs and NewReno fast retransmit (RFC 5681 3.2, RFC 6582). */
 static void
 tcp_dupack(struct stk_tcp_conn *c, const struct tcp_seg *s)
@@ -406,7 +460,9 @@ tcp_ack_advance(struct stk_tcp_conn *c, const struct tcp_seg *s)
 	c->retries = 0;
 	c->backoff = 0;
 	c->ccs.flight_size = c->snd_max - c->snd_una;
-	if (c->ccs.in_recovery) {
+	if (c->sack_recovery) {
+		/* RFC 6675: cwnd stays; tcp_sack_ack() sends and ends recovery. */
+	} else if (c->ccs.in_recovery) {
 		if (SEQ_GEQ(s->th.ack, c->recover)) {
 			c->cc->post_recovery(&c->ccs, c->in->now);
 		} else {
@@ -482,10 +538,15 @@ tcp_ack_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		seg_drop(c->in, s, STK_DROP_TCP_ACK_TOO_NEW);
 		return false;
 	}
-	if (SEQ_GT(s->th.ack, c->snd_una))
-		tcp_ack_advance(c, s);
-	else if (s->th.ack == c->snd_una)
-		tcp_dupack(c, s);
+	{
+		bool advanced = SEQ_GT(s->th.ack, c->snd_una);
+
+		if (advanced)
+			tcp_ack_advance(c, s);
+		if (!tcp_sack_ack(c, s, advanced) && !advanced && s->th.ack == c->snd_una &&
+		    !(c->flags & TCPF_SACK))
+			tcp_dupack(c, s);
+	}
 	if (SEQ_GEQ(s->th.ack, c->snd_una))
 		tcp_update_window(c, &s->th);
 	if ((c->flags & TCPF_FIN_ACKED) && c->state >= TCPS_FIN_WAIT_1 &&

@@ -276,6 +276,55 @@ tcp_rexmit_first(struct stk_tcp_conn *c)
 }
 
 /*
+ * RFC 6675 section 5 step (C): while cwnd - pipe >= 1 SMSS, send what
+ * NextSeg() chooses.
+ */
+void
+tcp_sack_send(struct stk_tcp_conn *c)
+{
+	unsigned int guard;
+
+	for (guard = 0; guard < 64; guard++) {
+		uint32_t pipe = tcp_sack_pipe(&c->sb, c->snd_una, c->snd_max, c->high_rxt,
+					      TCP_SACK_DUPTHRESH, c->smss);
+		uint32_t wnd_end = c->snd_una + RTE_MIN(c->snd_wnd, c->ccs.cwnd + c->smss);
+		uint32_t unsent = c->snd_bytes - RTE_MIN(c->snd_bytes, c->snd_max - c->snd_una);
+		struct tcp_sack_rxt r = {
+			.snd_una = c->snd_una, .snd_max = c->snd_max, .high_rxt = c->high_rxt,
+			.rescue_rxt = c->rescue_rxt, .rescue_valid = c->rescue_valid,
+			.smss = c->smss, .dupthresh = TCP_SACK_DUPTHRESH,
+		};
+		enum tcp_sack_rule rule;
+		uint32_t seq, len;
+
+		if (c->ccs.cwnd < pipe + c->smss)
+			break;
+		r.new_avail = SEQ_LT(c->snd_max, wnd_end) ?
+				      RTE_MIN(unsent, wnd_end - c->snd_max) : 0;
+		rule = tcp_sack_next_seg(&c->sb, &r, &seq, &len);
+		if (rule == TCP_SACK_NONE)
+			break;
+		if (rule != TCP_SACK_NEW) {
+			c->retransmits++;
+			STK_COUNT(c->in, TCP_RETRANSMITS);
+		}
+		if (tcp_xmit(c, seq, TCP_ACK, seq - c->snd_una, len) != 0)
+			break;
+		if (rule == TCP_SACK_LOST || rule == TCP_SACK_HOLE) {
+			c->high_rxt = seq + len;
+		} else if (rule == TCP_SACK_NEW) {
+			c->snd_max = seq + len;
+			c->snd_nxt = c->snd_max;
+		} else {
+			c->rescue_rxt = c->recover;
+			c->rescue_valid = true;
+		}
+	}
+	if (!stk_timer_armed(&c->t_rexmt))
+		tcp_rexmt_arm(c);
+}
+
+/*
  * Send what the windows allow: data from snd_nxt, then the FIN. Sends an
  * ACK alone if one is owed now and nothing else carried it.
  */

@@ -22,6 +22,7 @@
 #include "tcp_cc.h"
 #include "tcp_isn.h"
 #include "tcp_reass.h"
+#include "tcp_sack.h"
 #include "tcp_seq.h"
 
 /**
@@ -44,6 +45,9 @@ enum tcp_state {
 
 /** @return the RFC name of @p s ("SYN-RECEIVED"). */
 const char *tcp_state_name(unsigned int s);
+
+/** SACK scoreboard ranges kept per connection. */
+#define TCP_SACK_SB_MAX 16
 
 /** Connection-table key: the 4-tuple, network order. */
 struct tcp_key {
@@ -134,7 +138,15 @@ struct stk_tcp_conn {
 	/* congestion control */
 	const struct tcp_cc_ops *cc;
 	struct tcp_cc_state ccs;
-	uint32_t recover;           /**< NewReno recovery point (RFC 6582) */
+	uint32_t recover;           /**< recovery point (RFC 6582, RFC 6675 RecoveryPoint) */
+
+	/* SACK-based loss recovery (RFC 6675) */
+	struct tcp_sack_sb sb;
+	struct tcp_sack_block sb_blk[TCP_SACK_SB_MAX];
+	uint32_t high_rxt;          /**< one past the highest byte retransmitted in this recovery */
+	uint32_t rescue_rxt;
+	bool rescue_valid;
+	bool sack_recovery;         /**< in RFC 6675 loss recovery */
 
 	/* timers */
 	struct stk_timer t_rexmt;   /**< retransmit, persist, or 2*MSL in TIME_WAIT */
@@ -189,6 +201,7 @@ void tcp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *
 void tcp_output(struct stk_tcp_conn *c);
 void tcp_send_ack(struct stk_tcp_conn *c);
 void tcp_rexmit_first(struct stk_tcp_conn *c);
+void tcp_sack_send(struct stk_tcp_conn *c);
 void tcp_send_syn(struct stk_tcp_conn *c);
 void tcp_send_rst(struct stk_tcp_conn *c);
 void tcp_respond_rst(struct stk_inst *in, const struct ipv4_repr *ip, const struct tcp_repr *th,

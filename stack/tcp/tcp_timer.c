@@ -161,6 +161,11 @@ tcp_rexmt_fire(struct stk_timer *t, void *arg, stk_time_t now)
 		if (c->retries == 1)
 			c->cc->congestion_event(&c->ccs, TCP_CC_EV_RTO, now);
 		c->dupacks = 0;
+		/* RFC 6675 5.1: forget SACK state; RFC 6582: recovery starts over. */
+		tcp_sack_reset(&c->sb);
+		c->sack_recovery = false;
+		c->ccs.in_recovery = false;
+		c->recover = c->snd_max;
 		c->snd_nxt = c->snd_una;
 		tcp_output(c);
 	} else {
