@@ -17,7 +17,10 @@
 #include <unistd.h>
 
 #include "drv.h"
+#include "tcp_client.h"
 #include "tcp_echo.h"
+
+#include <arpa/inet.h>
 
 #define MAX_ECHO_PORTS 8
 
@@ -32,6 +35,8 @@ struct echo_app {
 };
 
 static struct drv_runtime *the_rt;
+static struct tcp_client_conf client = { .conns = 1 };
+static bool client_on;
 static struct echo_app echo;
 static double opt_duration, opt_stats;
 static long opt_idle_ms = -1;
@@ -48,7 +53,13 @@ usage(FILE *f)
 		   "  --duration SEC   stop after SEC seconds\n"
 		   "  --idle-exit MS   stop once no frame has arrived for MS milliseconds\n"
 		   "  --stats SEC      print a progress line every SEC seconds\n"
-		   "  --capture DIR    write DIR/port<N>.pcap with every frame in and out\n");
+		   "  --capture DIR    write DIR/port<N>.pcap with every frame in and out\n"
+		   "  --tcp-connect A.B.C.D:PORT  run a TCP client on lcore 0, stop when it is done\n"
+		   "  --client-send BYTES  bytes the client sends per connection (then FIN)\n"
+		   "  --client-recv    the client reads until the server's FIN\n"
+		   "  --client-conns N sequential client connections (default 1)\n"
+		   "exit status: 0, 1 start-up error, 2 bad arguments, 3 mempool leak,\n"
+		   "             4 client connections failed\n");
 }
 
 static void
@@ -61,6 +72,12 @@ echo_recv(void *arg, struct stk_udp_sock *s, struct rte_mbuf *m, rte_be32_t src,
 }
 
 static const struct stk_udp_upcalls echo_upcalls = { .recv = echo_recv };
+
+static void
+client_finished(void)
+{
+	drv_runtime_stop(the_rt);
+}
 
 static void
 echo_init(void *arg, struct stk_inst *in)
@@ -77,6 +94,8 @@ echo_init(void *arg, struct stk_inst *in)
 			fprintf(stderr, "wskstackd: udp echo port %u: %s\n", e->ports[i],
 				stk_strerror(rc));
 	}
+	if (client_on && idx == 0)
+		tcp_client_start(in, &client, client_finished);
 	for (i = 0; i < e->nb_tcp; i++) {
 		int rc = tcp_echo_listen(in, e->tcp_ports[i], &e->listeners[idx][i]);
 
@@ -219,6 +238,28 @@ parse_number(const char *s, double min, double max, double *out)
 	return 0;
 }
 
+/* A.B.C.D:PORT into the client's target. */
+static int
+parse_addr_port(const char *s)
+{
+	char buf[64], *colon;
+	struct in_addr a;
+	double port;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	colon = strrchr(buf, ':');
+	if (colon == NULL)
+		return -1;
+	*colon = '\0';
+	if (inet_pton(AF_INET, buf, &a) != 1 || parse_number(colon + 1, 1, 65535, &port) != 0)
+		return -1;
+	client.addr = a.s_addr;
+	client.port = rte_cpu_to_be_16((uint16_t)port);
+	return 0;
+}
+
 static int
 parse_args(int argc, char **argv, const char **conf, const char **capture)
 {
@@ -226,6 +267,10 @@ parse_args(int argc, char **argv, const char **conf, const char **capture)
 		{ "udp-echo", required_argument, NULL, 'u' }, { "tcp-echo", required_argument, NULL, 't' }, { "duration", required_argument, NULL, 'd' },
 		{ "idle-exit", required_argument, NULL, 'i' }, { "stats", required_argument, NULL, 's' },
 		{ "capture", required_argument, NULL, 'p' },  { "help", no_argument, NULL, 'h' },
+		{ "tcp-connect", required_argument, NULL, 'C' },
+		{ "client-send", required_argument, NULL, 'S' },
+		{ "client-recv", no_argument, NULL, 'R' },
+		{ "client-conns", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	double v;
@@ -251,6 +296,22 @@ parse_args(int argc, char **argv, const char **conf, const char **capture)
 			if (parse_number(optarg, 1, 1e9, &v) != 0)
 				return -1;
 			opt_idle_ms = (long)v;
+			break;
+		case 'C':
+			if (parse_addr_port(optarg) != 0)
+				return -1;
+			client_on = true;
+			break;
+		case 'S':
+			if (parse_number(optarg, 0, 1e15, &v) != 0)
+				return -1;
+			client.send_bytes = (uint64_t)v;
+			break;
+		case 'R': client.recv = true; break;
+		case 'N':
+			if (parse_number(optarg, 1, 1e7, &v) != 0)
+				return -1;
+			client.conns = (unsigned int)v;
 			break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
@@ -287,5 +348,7 @@ main(int argc, char **argv)
 	leaked = drv_runtime_close(the_rt);
 	print_drops(&s);
 	print_line("summary", &s, leaked == 0 ? " pools=clean" : " pools=LEAK");
-	return leaked == 0 ? 0 : 3;
+	if (leaked != 0)
+		return 3;
+	return client_on && tcp_client_failed() != 0 ? 4 : 0;
 }

@@ -134,6 +134,7 @@ stk_inst_poll(struct stk_inst *in, stk_time_t now)
 	work = rx_ports(in);
 	work += run_requests(in);
 	work += run_timers(in);
+	tcp_reap(in);
 	eth_tx_flush(in);
 	return work;
 }

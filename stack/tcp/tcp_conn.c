@@ -112,6 +112,8 @@ tcp_ctx_fini(struct stk_inst *in)
 
 	if (t == NULL)
 		return;
+	if (t->conn_pool != NULL)
+		tcp_reap(in);
 	if (t->conns != NULL && t->op_pool != NULL)
 		tcp_conn_release_all(in);
 	rte_hash_free(t->conns);
@@ -317,12 +319,37 @@ tcp_conn_drop(struct stk_tcp_conn *c, int err)
 	tcp_conn_maybe_free(c);
 }
 
-/* Free the block if neither the stack nor the user needs it any more. */
+/*
+ * Free the block once neither the stack nor the user needs it. Freeing waits
+ * for the end of the poll (tcp_reap): the block may be closed by the user
+ * inside an upcall while the engine still walks it.
+ */
 void
 tcp_conn_maybe_free(struct stk_tcp_conn *c)
 {
-	if ((c->flags & TCPF_USER_GONE) && (c->state == TCPS_CLOSED))
+	struct tcp_ctx *t = c->in->tcp;
+
+	if (!(c->flags & TCPF_USER_GONE) || c->state != TCPS_CLOSED || (c->flags & TCPF_REAPING))
+		return;
+	tcp_timers_cancel(c);
+	if (c->flags & TCPF_IN_TABLE)
+		tcp_conn_remove(c);
+	c->flags |= TCPF_REAPING;
+	c->reap_next = t->reap;
+	t->reap = c;
+}
+
+void
+tcp_reap(struct stk_inst *in)
+{
+	struct tcp_ctx *t = in->tcp;
+
+	while (t->reap != NULL) {
+		struct stk_tcp_conn *c = t->reap;
+
+		t->reap = c->reap_next;
 		tcp_conn_free(c);
+	}
 }
 
 /* Offer held in-order data to the upper layer (recv upcall). */

@@ -83,6 +83,7 @@ struct tcp_sendop {
 #define TCPF_IN_TABLE    (1u << 14) /**< present in the connection or listener table */
 #define TCPF_FIN_ACKED   (1u << 15) /**< our FIN was acknowledged */
 #define TCPF_FIN_TOLD    (1u << 16) /**< the peer_fin upcall ran */
+#define TCPF_REAPING     (1u << 17) /**< on the reap list: freed at the end of the poll */
 
 /** The connection block. `struct stk_tcp_conn` of the seam is this. */
 struct stk_tcp_conn {
@@ -160,6 +161,7 @@ struct stk_tcp_conn {
 	uint32_t backlog;           /**< listener: most children in SYN-RECEIVED or unaccepted */
 	uint32_t children;          /**< listener: children counted against the backlog */
 	uint32_t listen_flags;      /**< STK_TCP_LISTEN_* */
+	struct stk_tcp_conn *reap_next;
 };
 
 /** Per-instance TCP state, in struct stk_inst. */
@@ -170,6 +172,7 @@ struct tcp_ctx {
 	struct rte_mempool *op_pool;
 	struct tcp_isn_key isn_key;
 	uint16_t next_port;         /**< host order, ephemeral cursor */
+	struct stk_tcp_conn *reap;  /**< blocks to free at the end of the poll */
 	uint32_t chal_tokens;       /**< RFC 5961 section 7 challenge ACK budget */
 	stk_time_t chal_refill;
 };
@@ -190,6 +193,7 @@ void tcp_set_state(struct stk_tcp_conn *c, enum tcp_state s);
 void tcp_conn_init_tcb(struct stk_tcp_conn *c);
 void tcp_conn_drop(struct stk_tcp_conn *c, int err);
 void tcp_conn_maybe_free(struct stk_tcp_conn *c);
+void tcp_reap(struct stk_inst *in);
 void tcp_sendq_ack(struct stk_tcp_conn *c, uint32_t acked);
 void tcp_sendq_fail(struct stk_tcp_conn *c, int err);
 void tcp_deliver(struct stk_tcp_conn *c);
