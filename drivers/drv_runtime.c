@@ -301,9 +301,10 @@ lcore_loop(void *arg)
 	stk_time_t next_flush = 0;
 	bool announced = false;
 
+	/* Start first: the app's sockets see the instance's clock from their first call. */
+	stk_inst_start(in, drv_now());
 	if (rt->app != NULL && rt->app->inst_init != NULL)
 		rt->app->inst_init(rt->app->arg, in);
-	stk_inst_start(in, drv_now());
 	atomic_fetch_add(&rt->polling, 1);
 	while (!atomic_load_explicit(&rt->stop, memory_order_relaxed)) {
 		stk_time_t now = drv_now();
