@@ -101,6 +101,7 @@
 	X(TCP_TX,          "TCP segments sent") \
 	X(TCP_RETRANSMITS, "TCP segments retransmitted") \
 	X(TCP_RST_TX,      "TCP resets sent") \
+	X(TCP_RST_RX,      "TCP resets accepted (connection reset or refused)") \
 	X(TCP_PASSIVE_OPENS, "TCP connections accepted (SYN received)") \
 	X(TCP_ACTIVE_OPENS, "TCP connections opened (SYN sent)") \
 	X(TCP_ESTABLISHED, "TCP connections that reached ESTABLISHED") \

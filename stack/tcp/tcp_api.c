@@ -102,8 +102,9 @@ stk_tcp_connect(struct stk_inst *in, rte_be32_t laddr, rte_be16_t lport, rte_be3
 	c->iss = tcp_isn(&in->tcp->isn_key, c->key.laddr, c->key.lport, c->key.faddr,
 			 c->key.fport, in->now);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
-	c->smss = tcp_mss_for_port(in, c->port);
+	c->smss = c->mss_base = tcp_mss_for_port(in, c->port);
 	tcp_set_state(c, TCPS_SYN_SENT);
+	c->flags |= TCPF_CONNECTING;
 	c->rtt_seq = c->iss;
 	c->rtt_start = in->now;
 	STK_COUNT(in, TCP_ACTIVE_OPENS);
@@ -201,8 +202,12 @@ stk_tcp_recv_pending(const struct stk_tcp_conn *c)
 void
 stk_tcp_recv_resume(struct stk_tcp_conn *c)
 {
+	uint32_t held = c->rcvq_bytes;
+
 	c->flags &= ~TCPF_RECV_PAUSED;
 	tcp_deliver(c);
+	if (c->rcvq_bytes < held && c->state >= TCPS_ESTABLISHED)
+		c->flags |= TCPF_ACK_NOW; /* the window opened: tell the peer */
 	tcp_output(c);
 }
 

@@ -306,15 +306,20 @@ tcp_conn_drop(struct stk_tcp_conn *c, int err)
 		c->up->shutdown_done(c->arg, c, c->shut_ctx, err);
 	c->shut_ctx = NULL;
 	if (c->listener != NULL && was == TCPS_SYN_RECEIVED) {
-		/* A child never offered to the user: nobody else holds it. */
-		tcp_conn_free(c);
+		/* A child never offered to the user: nobody else holds it (reaped). */
+		c->flags |= TCPF_USER_GONE;
+		c->up = NULL;
+		tcp_conn_maybe_free(c);
 		return;
 	}
 	if (alive && tcp_user_alive(c)) {
-		if (was == TCPS_SYN_SENT && c->up->connected != NULL)
-			c->up->connected(c->arg, c, err);
-		else if (c->up->reset != NULL)
+		if (c->flags & TCPF_CONNECTING) {
+			c->flags &= ~TCPF_CONNECTING;
+			if (c->up->connected != NULL)
+				c->up->connected(c->arg, c, err);
+		} else if (c->up->reset != NULL) {
 			c->up->reset(c->arg, c, err);
+		}
 	}
 	tcp_conn_maybe_free(c);
 }
@@ -364,9 +369,12 @@ tcp_deliver(struct stk_tcp_conn *c)
 
 		c->rcvq = NULL;
 		c->rcvq_bytes = 0;
+		bool push = (c->flags & TCPF_RCV_PUSH) != 0;
+
+		c->flags &= ~TCPF_RCV_PUSH;
 		/* Counted as taken before the call: the callee may return bytes inside it. */
 		c->rcv_taken += len;
-		v = c->up->recv(c->arg, c, m, len, true, &consumed);
+		v = c->up->recv(c->arg, c, m, len, push, &consumed);
 		if (v == STK_TCP_RECV_TAKEN)
 			continue;
 		c->rcv_taken -= RTE_MIN(len, c->rcv_taken);

@@ -23,12 +23,21 @@ seg_drop(struct stk_inst *in, struct tcp_seg *s, enum stk_drop why)
 	s->m = NULL;
 }
 
+/* The segment did its work (an accepted RST, a SYN whose data is not kept): free it. */
+static void
+seg_free(struct tcp_seg *s)
+{
+	rte_pktmbuf_free(s->m);
+	s->m = NULL;
+}
+
 /* Negotiated options of a SYN (ours offered everything). */
 static void
 tcp_syn_options(struct stk_tcp_conn *c, const struct tcp_opts *o)
 {
 	c->peer_mss = o->has_mss ? o->mss : 536;
-	c->smss = (uint16_t)RTE_MIN(c->peer_mss, tcp_mss_for_port(c->in, c->port));
+	c->mss_base = (uint16_t)RTE_MIN(c->peer_mss, tcp_mss_for_port(c->in, c->port));
+	c->smss = c->mss_base;
 	if (o->has_wscale) {
 		c->flags |= TCPF_WS;
 		c->snd_wscale = (uint8_t)RTE_MIN(o->wscale, 14);
@@ -115,7 +124,8 @@ tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s)
 			tcp_established_input(c, s);
 			return;
 		}
-		if (!(s->th.flags & TCP_RST))
+		/* 3.10.7.2: an ACK draws a RST; RST, or other control or data without ACK, is dropped. */
+		if ((s->th.flags & (TCP_ACK | TCP_RST)) == TCP_ACK)
 			tcp_respond_rst(in, s->ip, &s->th, s->len);
 		seg_drop(in, s, STK_DROP_TCP_LISTEN_BAD);
 		return;
@@ -127,12 +137,12 @@ tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s)
 	if (l->children >= l->backlog) {
 		/* SYN queue full: answer statelessly (RFC 4987 3.6). */
 		tcp_send_cookie_synack(in, s->ip, &s->th, &k);
-		seg_drop(in, s, STK_DROP_NONE);
+		seg_free(s);
 		return;
 	}
 	c = tcp_conn_alloc(in);
 	if (c == NULL) {
-		seg_drop(in, s, STK_DROP_NONE);
+		seg_free(s);
 		return;
 	}
 	c->key = k;
@@ -176,9 +186,13 @@ tcp_syn_sent_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		return;
 	}
 	if (th->flags & TCP_RST) {
-		seg_drop(c->in, s, ack ? STK_DROP_NONE : STK_DROP_TCP_SYN_SENT_BAD);
-		if (ack)
-			tcp_conn_drop(c, STK_TCP_ECONNREFUSED);
+		if (!ack) {
+			seg_drop(c->in, s, STK_DROP_TCP_SYN_SENT_BAD);
+			return;
+		}
+		seg_free(s);
+		STK_COUNT(c->in, TCP_RST_RX);
+		tcp_conn_drop(c, STK_TCP_ECONNREFUSED);
 		return;
 	}
 	if (!(th->flags & TCP_SYN)) {
@@ -211,6 +225,7 @@ tcp_syn_sent_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	STK_COUNT(c->in, TCP_ESTABLISHED);
 	c->flags |= TCPF_ACK_NOW;
 	tcp_keep_arm(c);
+	c->flags &= ~TCPF_CONNECTING;
 	if (tcp_user_alive(c) && c->up->connected != NULL)
 		c->up->connected(c->arg, c, 0);
 	if (c->state != TCPS_CLOSED)
@@ -300,7 +315,8 @@ tcp_rst_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		seg_drop(c->in, s, STK_DROP_TCP_RST_OUT_OF_WINDOW);
 		return true;
 	}
-	seg_drop(c->in, s, STK_DROP_NONE);
+	seg_free(s);
+	STK_COUNT(c->in, TCP_RST_RX);
 	if (c->state == TCPS_TIME_WAIT || c->state == TCPS_LAST_ACK || c->state == TCPS_CLOSING) {
 		tcp_set_state(c, TCPS_CLOSED);
 		tcp_timers_cancel(c);
@@ -331,6 +347,7 @@ tcp_syn_received_ack(struct stk_tcp_conn *c, const struct tcp_seg *s)
 	c->snd_wl1 = s->th.seq;
 	c->snd_wl2 = s->th.ack;
 	if (l == NULL) {
+		c->flags &= ~TCPF_CONNECTING;
 		if (tcp_user_alive(c) && c->up->connected != NULL)
 			c->up->connected(c->arg, c, 0);
 		return c->state != TCPS_CLOSED;
@@ -340,9 +357,11 @@ tcp_syn_received_ack(struct stk_tcp_conn *c, const struct tcp_seg *s)
 	if (l->children > 0)
 		l->children--;
 	if (!tcp_user_alive(l) || l->up->accept(l->arg, l, c, &peer) != 0) {
+		/* Nobody holds it: reset, and it is reaped at the end of the poll. */
+		c->flags |= TCPF_USER_GONE;
+		c->up = NULL;
 		tcp_send_rst(c);
 		tcp_conn_drop(c, STK_TCP_ECONNABORTED);
-		tcp_conn_free(c);
 		return false;
 	}
 	tcp_keep_arm(c);
@@ -529,7 +548,7 @@ tcp_ack_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		return false;
 	}
 	if (c->state == TCPS_SYN_RECEIVED && !tcp_syn_received_ack(c, s)) {
-		seg_drop(c->in, s, STK_DROP_NONE);
+		seg_free(s);
 		return false;
 	}
 	if (SEQ_GT(s->th.ack, c->snd_max)) {
@@ -552,7 +571,7 @@ tcp_ack_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	if ((c->flags & TCPF_FIN_ACKED) && c->state >= TCPS_FIN_WAIT_1 &&
 	    c->state != TCPS_FIN_WAIT_2 && c->state != TCPS_TIME_WAIT) {
 		if (!tcp_fin_acked(c)) {
-			seg_drop(c->in, s, STK_DROP_NONE);
+			seg_free(s);
 			return false;
 		}
 	}
@@ -596,6 +615,8 @@ tcp_data_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		seg_drop(c->in, s, STK_DROP_TCP_DATA_AFTER_FIN);
 		return;
 	}
+	if (s->th.flags & TCP_PSH)
+		c->flags |= TCPF_RCV_PUSH;
 	if (s->th.seq == c->rcv_nxt && tcp_reass_segs(&c->reass) == 0) {
 		tcp_rcvq_append(c, s->m, len);
 		s->m = NULL;
@@ -657,9 +678,17 @@ tcp_fin_input(struct stk_tcp_conn *c, uint32_t fin_seq)
 static void
 tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 {
-	uint32_t seg_len = s->len + !!(s->th.flags & TCP_SYN) + !!(s->th.flags & TCP_FIN);
+	uint32_t seg_len;
 	bool fin;
 	uint32_t fin_seq;
+
+	/* The peer's SYN again (its SYN-ACK in a simultaneous open, or a retransmitted
+	 * SYN): it sits at IRS, below RCV.NXT; only the rest of the segment matters. */
+	if ((s->th.flags & TCP_SYN) && c->state == TCPS_SYN_RECEIVED && s->th.seq == c->irs) {
+		s->th.flags &= (uint8_t)~TCP_SYN;
+		s->th.seq++;
+	}
+	seg_len = s->len + !!(s->th.flags & TCP_SYN) + !!(s->th.flags & TCP_FIN);
 
 	if (tcp_paws_reject(c, s)) {
 		c->flags |= TCPF_ACK_NOW;

@@ -99,6 +99,21 @@ tcp_fill_opts(struct stk_tcp_conn *c, uint8_t flags, struct tcp_opts *o)
 }
 
 /*
+ * Data bytes the next non-SYN segment may carry: the MSS covers data and
+ * options together (RFC 6691), and SACK blocks vary from segment to segment.
+ */
+uint32_t
+tcp_data_room(struct stk_tcp_conn *c)
+{
+	struct tcp_opts o;
+	size_t olen;
+
+	tcp_fill_opts(c, TCP_ACK, &o);
+	olen = tcp_opts_len(&o);
+	return c->mss_base > olen ? c->mss_base - (uint32_t)olen : 1;
+}
+
+/*
  * Send one segment: sequence @p seq, @p flags, and @p len bytes of the send
  * queue from offset @p off. @return 0 or an stk_err (nothing was sent).
  */
@@ -246,21 +261,21 @@ tcp_fin_due(const struct stk_tcp_conn *c, uint32_t off, uint32_t len)
 
 /* How many bytes of new or retransmitted data may leave now, from offset @p off. */
 static uint32_t
-tcp_send_len(const struct stk_tcp_conn *c, uint32_t off)
+tcp_send_len(struct stk_tcp_conn *c, uint32_t off)
 {
 	uint32_t wnd = RTE_MIN(c->snd_wnd, c->ccs.cwnd), in_flight = c->snd_nxt - c->snd_una;
 	uint32_t avail = off < c->snd_bytes ? c->snd_bytes - off : 0;
 	uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
 	uint32_t len = RTE_MIN(avail, usable);
 
-	return RTE_MIN(len, (uint32_t)c->smss);
+	return RTE_MIN(len, tcp_data_room(c));
 }
 
 /* Retransmit the first unacknowledged segment alone (fast retransmit, partial ACK). */
 void
 tcp_rexmit_first(struct stk_tcp_conn *c)
 {
-	uint32_t len = RTE_MIN(c->snd_bytes, (uint32_t)c->smss);
+	uint32_t len = RTE_MIN(c->snd_bytes, tcp_data_room(c));
 	uint8_t flags = TCP_ACK;
 
 	if (c->snd_una == c->snd_max)
@@ -292,7 +307,7 @@ tcp_sack_send(struct stk_tcp_conn *c)
 		struct tcp_sack_rxt r = {
 			.snd_una = c->snd_una, .snd_max = c->snd_max, .high_rxt = c->high_rxt,
 			.rescue_rxt = c->rescue_rxt, .rescue_valid = c->rescue_valid,
-			.smss = c->smss, .dupthresh = TCP_SACK_DUPTHRESH,
+			.smss = tcp_data_room(c), .dupthresh = TCP_SACK_DUPTHRESH,
 		};
 		enum tcp_sack_rule rule;
 		uint32_t seq, len;
@@ -345,7 +360,8 @@ tcp_output(struct stk_tcp_conn *c)
 		len = tcp_send_len(c, off);
 		fin = tcp_fin_due(c, off, len) && !(c->flags & TCPF_FIN_ACKED);
 		/* Nagle: hold a small segment while data is unacknowledged. */
-		if (len < c->smss && !fin && !(c->flags & TCPF_NODELAY) && c->snd_max != c->snd_una &&
+		if (len < tcp_data_room(c) && !fin && !(c->flags & TCPF_NODELAY) &&
+		    c->snd_max != c->snd_una &&
 		    off + len == c->snd_bytes && SEQ_GEQ(c->snd_nxt, c->snd_max))
 			break;
 		if (len == 0 && !fin)

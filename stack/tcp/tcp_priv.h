@@ -84,6 +84,8 @@ struct tcp_sendop {
 #define TCPF_FIN_ACKED   (1u << 15) /**< our FIN was acknowledged */
 #define TCPF_FIN_TOLD    (1u << 16) /**< the peer_fin upcall ran */
 #define TCPF_REAPING     (1u << 17) /**< on the reap list: freed at the end of the poll */
+#define TCPF_CONNECTING  (1u << 18) /**< active open whose `connected` upcall has not run */
+#define TCPF_RCV_PUSH    (1u << 19) /**< held data includes a segment with PSH */
 
 /** The connection block. `struct stk_tcp_conn` of the seam is this. */
 struct stk_tcp_conn {
@@ -104,7 +106,8 @@ struct stk_tcp_conn {
 	uint32_t snd_wnd;           /**< peer's window, scaled */
 	uint32_t snd_wl1, snd_wl2;  /**< segment seq/ack of the last window update */
 	uint8_t snd_wscale;         /**< shift for the peer's window field */
-	uint16_t smss;              /**< effective send MSS (data bytes per segment) */
+	uint16_t smss;              /**< SMSS for congestion control: mss_base less timestamps */
+	uint16_t mss_base;          /**< min(peer's MSS, our MTU - 40): data + options per segment */
 	uint32_t snd_bytes;         /**< bytes queued from snd_una (sent or not), without FIN */
 	struct rte_mbuf *sndq;      /**< send data from snd_una on, one chain per op, linked by ->next of last seg */
 	struct tcp_sendop *ops;     /**< sends not completed, oldest first */
@@ -211,6 +214,7 @@ void tcp_send_rst(struct stk_tcp_conn *c);
 void tcp_respond_rst(struct stk_inst *in, const struct ipv4_repr *ip, const struct tcp_repr *th,
 		     uint32_t seg_len);
 uint32_t tcp_rcv_window(const struct stk_tcp_conn *c);
+uint32_t tcp_data_room(struct stk_tcp_conn *c);
 uint16_t tcp_mss_for_port(const struct stk_inst *in, uint16_t port);
 uint32_t tcp_ts_now(const struct stk_inst *in);
 

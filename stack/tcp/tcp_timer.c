@@ -106,12 +106,17 @@ tcp_timewait_over(struct stk_tcp_conn *c)
 	tcp_conn_maybe_free(c);
 }
 
+/*
+ * Zero-window probe (RFC 9293 3.8.6.1): the first unacknowledged byte, sent
+ * into the closed window, again at every expiry with backoff, for as long as
+ * the peer answers with a zero window.
+ */
 static void
 tcp_persist_probe(struct stk_tcp_conn *c)
 {
-	/* One byte beyond the closed window (RFC 9293 3.8.6.1), sent around the window. */
 	uint32_t wnd = c->snd_wnd;
 
+	c->snd_nxt = c->snd_una;
 	c->snd_wnd = 1;
 	tcp_output(c);
 	c->snd_wnd = wnd;
@@ -139,7 +144,8 @@ tcp_rexmt_fire(struct stk_timer *t, void *arg, stk_time_t now)
 		tcp_timewait_over(c);
 		return;
 	}
-	if (c->snd_una == c->snd_max && c->snd_wnd == 0 && c->snd_bytes > 0) {
+	if (c->snd_wnd == 0 && c->snd_bytes > 0 && c->state >= TCPS_ESTABLISHED &&
+	    SEQ_LEQ(c->snd_max, c->snd_una + 1)) {
 		tcp_persist_probe(c);
 		return;
 	}
