@@ -67,6 +67,7 @@
 	X(TCP_SYN_IN_WINDOW,   "SYN on a synchronized connection (RFC 5961 challenge ACK)") \
 	X(TCP_NO_ACK,          "segment without ACK on a synchronized connection") \
 	X(TCP_ACK_TOO_NEW,     "ACK for data not yet sent: ACK sent") \
+	X(TCP_BAD_ACK,         "unacceptable ACK in SYN-RECEIVED: RST sent") \
 	X(TCP_DATA_AFTER_FIN,  "data beyond the peer's FIN or after our receive side closed") \
 	X(TCP_REASS_FULL,      "out-of-order segment dropped: reassembly queue full") \
 	X(TCP_PAWS,            "segment with an old timestamp (PAWS, RFC 7323 5): ACK sent") \

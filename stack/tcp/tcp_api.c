@@ -138,6 +138,8 @@ stk_tcp_send(struct stk_tcp_conn *c, struct rte_mbuf *m, void *send_ctx, uint32_
 		rte_pktmbuf_free(m);
 		return STK_ENOMEM;
 	}
+	/* Before chaining: rte_pktmbuf_chain() resets the tail's pkt_len. */
+	*op = (struct tcp_sendop){ .ctx = send_ctx, .bytes = m->pkt_len };
 	if (c->sndq == NULL) {
 		c->sndq = m;
 	} else if (rte_pktmbuf_chain(c->sndq, m) != 0) {
@@ -145,7 +147,6 @@ stk_tcp_send(struct stk_tcp_conn *c, struct rte_mbuf *m, void *send_ctx, uint32_
 		rte_pktmbuf_free(m);
 		return STK_ENOMEM;
 	}
-	*op = (struct tcp_sendop){ .ctx = send_ctx, .bytes = m->pkt_len };
 	c->snd_bytes += op->bytes;
 	op->end = c->snd_una + c->snd_bytes;
 	if (c->ops_tail != NULL)
@@ -171,6 +172,27 @@ stk_tcp_send_cancel(struct stk_tcp_conn *c, void *send_ctx)
 	return STK_ESTATE; /* only sends not yet started could go; every send starts at once */
 }
 
+/*
+ * After the upper layer freed receive space: a window update if the right
+ * edge moved by at least min(RCV.BUFF / 2, one segment) beyond what was
+ * offered (receiver SWS avoidance, RFC 9293 3.8.6.2.2), and only while the
+ * peer may still send.
+ */
+static void
+tcp_window_update(struct stk_tcp_conn *c)
+{
+	uint32_t edge = c->rcv_nxt + tcp_rcv_window(c);
+
+	if ((c->state != TCPS_ESTABLISHED && c->state != TCPS_FIN_WAIT_1 &&
+	     c->state != TCPS_FIN_WAIT_2) || (c->flags & TCPF_PEER_FIN))
+		return;
+	if (SEQ_GT(edge, c->rcv_adv) &&
+	    edge - c->rcv_adv >= RTE_MIN(c->rcv_buf / 2, (uint32_t)c->mss_base)) {
+		c->flags |= TCPF_ACK_NOW;
+		tcp_output(c);
+	}
+}
+
 uint32_t
 stk_tcp_recv_copy(struct stk_tcp_conn *c, void *buf, uint32_t len)
 {
@@ -182,14 +204,16 @@ stk_tcp_recv_copy(struct stk_tcp_conn *c, void *buf, uint32_t len)
 	p = rte_pktmbuf_read(c->rcvq, 0, n, buf);
 	if (p != buf)
 		memcpy(buf, p, n);
-	c->rcvq = tcp_reass_mbuf_trim_front(c->rcvq, n);
-	c->rcvq_bytes -= n;
-	if (c->rcvq_bytes == 0)
+	if (n == c->rcvq_bytes) {
+		rte_pktmbuf_free(c->rcvq);
 		c->rcvq = NULL;
+	} else {
+		c->rcvq = tcp_reass_mbuf_trim_front(c->rcvq, n);
+	}
+	c->rcvq_bytes -= n;
 	c->flags &= ~TCPF_RECV_PAUSED;
 	tcp_deliver(c);
-	c->flags |= TCPF_ACK_NOW; /* the window opened */
-	tcp_output(c);
+	tcp_window_update(c);
 	return n;
 }
 
@@ -202,27 +226,16 @@ stk_tcp_recv_pending(const struct stk_tcp_conn *c)
 void
 stk_tcp_recv_resume(struct stk_tcp_conn *c)
 {
-	uint32_t held = c->rcvq_bytes;
-
 	c->flags &= ~TCPF_RECV_PAUSED;
 	tcp_deliver(c);
-	if (c->rcvq_bytes < held && c->state >= TCPS_ESTABLISHED)
-		c->flags |= TCPF_ACK_NOW; /* the window opened: tell the peer */
-	tcp_output(c);
+	tcp_window_update(c);
 }
 
 void
 stk_tcp_recv_done(struct stk_tcp_conn *c, uint32_t bytes)
 {
-	uint32_t before = tcp_rcv_window(c);
-
 	c->rcv_taken -= RTE_MIN(bytes, c->rcv_taken);
-	/* Window update when it grew by two segments or half the buffer (RFC 9293 3.8.6.2.2). */
-	if (c->state >= TCPS_ESTABLISHED && tcp_rcv_window(c) - before >=
-	    RTE_MIN((uint32_t)2 * c->smss, c->rcv_buf / 2)) {
-		c->flags |= TCPF_ACK_NOW;
-		tcp_output(c);
-	}
+	tcp_window_update(c);
 }
 
 int
@@ -321,11 +334,17 @@ stk_tcp_setopt(struct stk_tcp_conn *c, enum stk_tcp_opt opt, uint32_t value)
 	case STK_TCP_OPT_SNDBUF:
 		return value >= 1024 ? 0 : STK_EINVAL;
 	case STK_TCP_OPT_KEEPIDLE_MS:
-		c->keep_idle_ms = value;
-		return value ? 0 : STK_EINVAL;
 	case STK_TCP_OPT_KEEPINTVL_MS:
-		c->keep_intvl_ms = value;
-		return value ? 0 : STK_EINVAL;
+		if (value == 0)
+			return STK_EINVAL;
+		if (opt == STK_TCP_OPT_KEEPIDLE_MS)
+			c->keep_idle_ms = value;
+		else
+			c->keep_intvl_ms = value;
+		if ((c->flags & TCPF_KEEPALIVE) && c->state >= TCPS_ESTABLISHED &&
+		    c->state != TCPS_TIME_WAIT)
+			tcp_keep_arm(c); /* re-armed with the new times */
+		return 0;
 	case STK_TCP_OPT_KEEPCNT:
 		c->keep_cnt = value;
 		return value ? 0 : STK_EINVAL;

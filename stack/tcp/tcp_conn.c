@@ -245,7 +245,11 @@ tcp_sendq_ack(struct stk_tcp_conn *c, uint32_t acked)
 
 	if (acked > c->snd_bytes)
 		acked = c->snd_bytes;
-	if (acked != 0) {
+	if (acked != 0 && acked == c->snd_bytes) {
+		rte_pktmbuf_free(c->sndq); /* everything acknowledged: let go of every page */
+		c->sndq = NULL;
+		c->snd_bytes = 0;
+	} else if (acked != 0) {
 		c->sndq = tcp_reass_mbuf_trim_front(c->sndq, acked);
 		c->snd_bytes -= acked;
 	}
@@ -382,6 +386,10 @@ tcp_deliver(struct stk_tcp_conn *c)
 			rte_pktmbuf_free(m);
 		} else {
 			consumed = RTE_MIN(consumed, len);
+			if (consumed == len) {
+				rte_pktmbuf_free(m);
+				continue;
+			}
 			c->rcvq = tcp_reass_mbuf_trim_front(m, consumed);
 			c->rcvq_bytes = len - consumed;
 			c->flags |= TCPF_RECV_PAUSED;

@@ -330,15 +330,20 @@ tcp_rst_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	return true;
 }
 
-/* SYN-RECEIVED and an acceptable ACK: established; a passive child goes to its listener. */
+/*
+ * SYN-RECEIVED and an acceptable ACK: established; a passive child goes to
+ * its listener. @return false if the segment was consumed (dropped, or the
+ * accept upcall refused the connection).
+ */
 static bool
-tcp_syn_received_ack(struct stk_tcp_conn *c, const struct tcp_seg *s)
+tcp_syn_received_ack(struct stk_tcp_conn *c, struct tcp_seg *s)
 {
 	struct stk_tcp_conn *l = c->listener;
 	struct stk_tcp_peer peer;
 
 	if (!(SEQ_LT(c->snd_una, s->th.ack) && SEQ_LEQ(s->th.ack, c->snd_max))) {
 		tcp_respond_rst(c->in, s->ip, &s->th, s->len);
+		seg_drop(c->in, s, STK_DROP_TCP_BAD_ACK);
 		return false;
 	}
 	tcp_set_state(c, TCPS_ESTABLISHED);
@@ -362,6 +367,7 @@ tcp_syn_received_ack(struct stk_tcp_conn *c, const struct tcp_seg *s)
 		c->up = NULL;
 		tcp_send_rst(c);
 		tcp_conn_drop(c, STK_TCP_ECONNABORTED);
+		seg_free(s);
 		return false;
 	}
 	tcp_keep_arm(c);
@@ -436,7 +442,8 @@ tcp_sack_ack(struct stk_tcp_conn *c, const struct tcp_seg *s, bool advanced)
 static void
 tcp_dupack(struct stk_tcp_conn *c, const struct tcp_seg *s)
 {
-	if (s->len != 0 || c->snd_max == c->snd_una ||
+	/* Answers to zero-window probes are not duplicate ACKs. */
+	if (s->len != 0 || c->snd_max == c->snd_una || c->snd_wnd == 0 ||
 	    ((uint32_t)s->th.window << c->snd_wscale) != c->snd_wnd)
 		return;
 	if (++c->dupacks != 3) {
@@ -547,10 +554,8 @@ tcp_ack_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		seg_drop(c->in, s, STK_DROP_TCP_NO_ACK);
 		return false;
 	}
-	if (c->state == TCPS_SYN_RECEIVED && !tcp_syn_received_ack(c, s)) {
-		seg_free(s);
+	if (c->state == TCPS_SYN_RECEIVED && !tcp_syn_received_ack(c, s))
 		return false;
-	}
 	if (SEQ_GT(s->th.ack, c->snd_max)) {
 		c->flags |= TCPF_ACK_NOW;
 		tcp_output(c);
@@ -697,6 +702,10 @@ tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		return;
 	}
 	if (!tcp_seq_acceptable(c, s->th.seq, seg_len)) {
+		/* A retransmitted FIN in TIME-WAIT restarts 2*MSL (3.10.7.4, eighth). */
+		if (c->state == TCPS_TIME_WAIT && (s->th.flags & TCP_FIN) &&
+		    !(s->th.flags & TCP_RST))
+			tcp_timewait_start(c);
 		if (!(s->th.flags & TCP_RST)) {
 			c->flags |= TCPF_ACK_NOW;
 			tcp_output(c);
@@ -723,8 +732,17 @@ tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	fin = (s->th.flags & TCP_FIN) != 0;
 	fin_seq = s->th.seq + s->len;
 	tcp_data_input(c, s);
-	if (fin)
+	if (fin && fin_seq != c->rcv_nxt && SEQ_GT(fin_seq, c->rcv_nxt)) {
+		/* Ahead of a hole: remember it until the data before it arrives. */
+		c->flags |= TCPF_FIN_PENDING;
+		c->rcv_fin = fin_seq;
+	} else if (fin) {
 		tcp_fin_input(c, fin_seq);
+	}
+	if ((c->flags & TCPF_FIN_PENDING) && c->rcv_nxt == c->rcv_fin) {
+		c->flags &= ~TCPF_FIN_PENDING;
+		tcp_fin_input(c, c->rcv_fin);
+	}
 	tcp_deliver(c);
 	if (c->state != TCPS_CLOSED)
 		tcp_output(c);

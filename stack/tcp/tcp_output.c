@@ -161,10 +161,12 @@ tcp_xmit(struct stk_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t off, uint
 	return 0;
 }
 
+/* A pure ACK carries SND.MAX: after an RTO rewound SND.NXT, an older
+ * sequence number would be below the peer's RCV.NXT and unacceptable. */
 void
 tcp_send_ack(struct stk_tcp_conn *c)
 {
-	tcp_xmit(c, c->snd_nxt, TCP_ACK, 0, 0);
+	tcp_xmit(c, c->snd_max, TCP_ACK, 0, 0);
 }
 
 void
@@ -275,11 +277,15 @@ tcp_send_len(struct stk_tcp_conn *c, uint32_t off)
 void
 tcp_rexmit_first(struct stk_tcp_conn *c)
 {
-	uint32_t len = RTE_MIN(c->snd_bytes, tcp_data_room(c));
+	uint32_t sent = c->snd_max - c->snd_una, len;
 	uint8_t flags = TCP_ACK;
 
-	if (c->snd_una == c->snd_max)
+	if (sent == 0)
 		return;
+	/* Only data already sent: SND.MAX bounds it (the FIN, if out, is its last octet). */
+	if ((c->flags & TCPF_FIN_SENT) && sent > c->snd_bytes)
+		sent = c->snd_bytes;
+	len = RTE_MIN(sent, tcp_data_room(c));
 	if (len == c->snd_bytes && (c->flags & TCPF_FIN_SENT))
 		flags |= TCP_FIN;
 	if (len == 0 && !(flags & TCP_FIN))
@@ -366,7 +372,7 @@ tcp_output(struct stk_tcp_conn *c)
 			break;
 		if (len == 0 && !fin)
 			break;
-		if (off + len == c->snd_bytes)
+		if (len > 0 && off + len == c->snd_bytes)
 			flags |= TCP_PSH;
 		if (fin)
 			flags |= TCP_FIN;

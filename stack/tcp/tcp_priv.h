@@ -86,6 +86,7 @@ struct tcp_sendop {
 #define TCPF_REAPING     (1u << 17) /**< on the reap list: freed at the end of the poll */
 #define TCPF_CONNECTING  (1u << 18) /**< active open whose `connected` upcall has not run */
 #define TCPF_RCV_PUSH    (1u << 19) /**< held data includes a segment with PSH */
+#define TCPF_FIN_PENDING (1u << 20) /**< the peer's FIN arrived out of order at rcv_fin */
 
 /** The connection block. `struct stk_tcp_conn` of the seam is this. */
 struct stk_tcp_conn {
@@ -118,6 +119,7 @@ struct stk_tcp_conn {
 	uint32_t irs;
 	uint32_t rcv_nxt;
 	uint32_t rcv_adv;           /**< right edge advertised so far (never shrinks) */
+	uint32_t rcv_fin;           /**< sequence number of an out-of-order FIN (TCPF_FIN_PENDING) */
 	uint32_t rcv_buf;           /**< receive space (SO_RCVBUF) */
 	uint8_t rcv_wscale;         /**< shift of our window field */
 	uint16_t peer_mss;          /**< MSS the peer announced */
