@@ -346,8 +346,10 @@ stk_tcp_setopt(struct stk_tcp_conn *c, enum stk_tcp_opt opt, uint32_t value)
 			tcp_keep_arm(c); /* re-armed with the new times */
 		return 0;
 	case STK_TCP_OPT_KEEPCNT:
+		if (value == 0)
+			return STK_EINVAL;
 		c->keep_cnt = value;
-		return value ? 0 : STK_EINVAL;
+		return 0;
 	}
 	return STK_EINVAL;
 }

@@ -170,6 +170,12 @@ tcp_send_ack(struct stk_tcp_conn *c)
 }
 
 void
+tcp_send_keepalive(struct stk_tcp_conn *c)
+{
+	tcp_xmit(c, c->snd_una - 1, TCP_ACK, 0, 0);
+}
+
+void
 tcp_send_syn(struct stk_tcp_conn *c)
 {
 	uint8_t flags = c->state == TCPS_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;

@@ -209,6 +209,7 @@ void tcp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *
 /* tcp_output.c */
 void tcp_output(struct stk_tcp_conn *c);
 void tcp_send_ack(struct stk_tcp_conn *c);
+void tcp_send_keepalive(struct stk_tcp_conn *c);
 void tcp_rexmit_first(struct stk_tcp_conn *c);
 void tcp_sack_send(struct stk_tcp_conn *c);
 void tcp_send_syn(struct stk_tcp_conn *c);

@@ -207,10 +207,8 @@ tcp_keep_fire(struct stk_timer *t, void *arg, stk_time_t now)
 		tcp_conn_drop(c, STK_TCP_ETIMEDOUT);
 		return;
 	}
-	/* A probe: an old sequence number draws an ACK (RFC 9293 3.8.4). */
+	/* A probe: an old sequence number (SND.UNA - 1) draws an ACK (RFC 9293 3.8.4). */
 	c->keep_sent++;
-	c->snd_nxt--;
-	tcp_send_ack(c);
-	c->snd_nxt++;
+	tcp_send_keepalive(c);
 	stk_timer_arm(&c->in->wheel, &c->t_keep, now + (stk_time_t)c->keep_intvl_ms * STK_NS_PER_MS);
 }
