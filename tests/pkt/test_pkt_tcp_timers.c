@@ -331,11 +331,7 @@ expect_probe_at(struct tf_conn *t, const char *file, int line)
 	struct tf_seg w = tf_want(t, TF_ACK, NULL, 0);
 
 	w.seq = t->snd - 1;
-	/*
-	 * ENGINE BUG (since 7f35d2a): tcp_keep_fire() lowers snd_nxt around
-	 * tcp_send_ack(), which now sends at SND.MAX: the probe is an ordinary
-	 * ACK at SND.NXT, which a peer does not answer.
-	 */
+	/* A probe carries SND.UNA - 1, so that the peer must answer it (RFC 9293 3.8.4). */
 	tf_expect_seg_at(t, &w, NULL, file, line);
 }
 #define expect_probe(t) expect_probe_at((t), __FILE__, __LINE__)
@@ -364,7 +360,7 @@ test_keepalive(void)
 	CHECK_EQ(stk_tcp_setopt(t.c, STK_TCP_OPT_KEEPCNT, 0), STK_EINVAL);
 	CHECK(stk_tcp_getopt(t.c, STK_TCP_OPT_KEEPIDLE_MS, &v) == 0 && v == 10000, "idle %u", v);
 	CHECK(stk_tcp_getopt(t.c, STK_TCP_OPT_KEEPINTVL_MS, &v) == 0 && v == 1000, "intvl %u", v);
-	/* ENGINE BUG: stk_tcp_setopt(KEEPCNT, 0) stores the 0 before refusing it. */
+	/* A refused value leaves the option as it was. */
 	CHECK(stk_tcp_getopt(t.c, STK_TCP_OPT_KEEPCNT, &v) == 0 && v == 3, "count %u", v);
 	stk_tcp_setopt(t.c, STK_TCP_OPT_KEEPCNT, 3); /* go on whatever the engine kept */
 	h_advance(h, 10000 * MS - MS);
