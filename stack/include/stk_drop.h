@@ -65,6 +65,7 @@
 	X(TCP_OUT_OF_WINDOW,   "segment not acceptable (RFC 9293 3.10.7.4): ACK sent") \
 	X(TCP_RST_OUT_OF_WINDOW, "RST outside the window, or in window but not at RCV.NXT (challenge ACK)") \
 	X(TCP_SYN_IN_WINDOW,   "SYN on a synchronized connection (RFC 5961 challenge ACK)") \
+	X(TCP_TW_RST,          "RST in TIME-WAIT ignored (RFC 1337)") \
 	X(TCP_NO_ACK,          "segment without ACK on a synchronized connection") \
 	X(TCP_ACK_TOO_NEW,     "ACK for data not yet sent: ACK sent") \
 	X(TCP_BAD_ACK,         "unacceptable ACK in SYN-RECEIVED: RST sent") \

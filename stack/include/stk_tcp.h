@@ -238,8 +238,10 @@ int stk_tcp_shutdown(struct stk_tcp_conn *c, void *ctx);
 
 /**
  * Abortive close: send RST, complete every queued send and a pending
- * shutdown with STK_TCP_ECONNABORTED. The handle stays valid until
- * stk_tcp_close().
+ * shutdown with STK_TCP_ECONNABORTED (and a pending connect through
+ * `connected`). The `reset` upcall does not run: the caller knows (no
+ * disconnect event for one's own abortive disconnect, as in WSK). The
+ * handle stays valid until stk_tcp_close().
  */
 void stk_tcp_abort(struct stk_tcp_conn *c);
 

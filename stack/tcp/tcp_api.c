@@ -262,6 +262,7 @@ stk_tcp_abort(struct stk_tcp_conn *c)
 		return;
 	if (c->state != TCPS_SYN_SENT && c->state != TCPS_TIME_WAIT)
 		tcp_send_rst(c);
+	c->flags |= TCPF_LOCAL_ABORT;
 	tcp_conn_drop(c, STK_TCP_ECONNABORTED);
 }
 

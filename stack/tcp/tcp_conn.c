@@ -321,7 +321,7 @@ tcp_conn_drop(struct stk_tcp_conn *c, int err)
 			c->flags &= ~TCPF_CONNECTING;
 			if (c->up->connected != NULL)
 				c->up->connected(c->arg, c, err);
-		} else if (c->up->reset != NULL) {
+		} else if (c->up->reset != NULL && !(c->flags & TCPF_LOCAL_ABORT)) {
 			c->up->reset(c->arg, c, err);
 		}
 	}

@@ -310,6 +310,11 @@ tcp_rst_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 {
 	if (!(s->th.flags & TCP_RST))
 		return false;
+	if (c->state == TCPS_TIME_WAIT) {
+		/* RFC 1337: a RST must not cut TIME-WAIT short. */
+		seg_drop(c->in, s, STK_DROP_TCP_TW_RST);
+		return true;
+	}
 	if (s->th.seq != c->rcv_nxt) {
 		tcp_challenge_ack(c);
 		seg_drop(c->in, s, STK_DROP_TCP_RST_OUT_OF_WINDOW);
@@ -317,7 +322,7 @@ tcp_rst_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	}
 	seg_free(s);
 	STK_COUNT(c->in, TCP_RST_RX);
-	if (c->state == TCPS_TIME_WAIT || c->state == TCPS_LAST_ACK || c->state == TCPS_CLOSING) {
+	if (c->state == TCPS_LAST_ACK || c->state == TCPS_CLOSING) {
 		tcp_set_state(c, TCPS_CLOSED);
 		tcp_timers_cancel(c);
 		if (c->flags & TCPF_IN_TABLE)
@@ -435,6 +440,7 @@ tcp_sack_ack(struct stk_tcp_conn *c, const struct tcp_seg *s, bool advanced)
 		tcp_sack_enter_recovery(c);
 		return true;
 	}
+	tcp_limited_transmit(c);
 	return c->dupacks > 0;
 }
 
@@ -450,6 +456,8 @@ tcp_dupack(struct stk_tcp_conn *c, const struct tcp_seg *s)
 		if (c->dupacks > 3 && c->ccs.in_recovery) {
 			tcp_cc_recovery_inflate(&c->ccs, 1);
 			tcp_output(c);
+		} else {
+			tcp_limited_transmit(c);
 		}
 		return;
 	}

@@ -352,6 +352,23 @@ tcp_sack_send(struct stk_tcp_conn *c)
 }
 
 /*
+ * Limited Transmit (RFC 3042): on the first two duplicate ACKs, one new
+ * segment each beyond cwnd, so that a small window still draws the three
+ * duplicate ACKs fast retransmit needs.
+ */
+void
+tcp_limited_transmit(struct stk_tcp_conn *c)
+{
+	uint32_t cwnd = c->ccs.cwnd;
+
+	if (c->dupacks == 0 || c->dupacks > 2 || SEQ_LT(c->snd_nxt, c->snd_max))
+		return;
+	c->ccs.cwnd = (c->snd_max - c->snd_una) + c->smss;
+	tcp_output(c);
+	c->ccs.cwnd = cwnd;
+}
+
+/*
  * Send what the windows allow: data from snd_nxt, then the FIN. Sends an
  * ACK alone if one is owed now and nothing else carried it.
  */

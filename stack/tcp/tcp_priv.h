@@ -87,6 +87,7 @@ struct tcp_sendop {
 #define TCPF_CONNECTING  (1u << 18) /**< active open whose `connected` upcall has not run */
 #define TCPF_RCV_PUSH    (1u << 19) /**< held data includes a segment with PSH */
 #define TCPF_FIN_PENDING (1u << 20) /**< the peer's FIN arrived out of order at rcv_fin */
+#define TCPF_LOCAL_ABORT (1u << 21) /**< stk_tcp_abort(): the user knows, no reset upcall */
 
 /** The connection block. `struct stk_tcp_conn` of the seam is this. */
 struct stk_tcp_conn {
@@ -212,6 +213,7 @@ void tcp_send_ack(struct stk_tcp_conn *c);
 void tcp_send_keepalive(struct stk_tcp_conn *c);
 void tcp_rexmit_first(struct stk_tcp_conn *c);
 void tcp_sack_send(struct stk_tcp_conn *c);
+void tcp_limited_transmit(struct stk_tcp_conn *c);
 void tcp_send_syn(struct stk_tcp_conn *c);
 void tcp_send_rst(struct stk_tcp_conn *c);
 void tcp_respond_rst(struct stk_inst *in, const struct ipv4_repr *ip, const struct tcp_repr *th,
