@@ -2,7 +2,9 @@
 /*
  * TCP echo through the internal seam: every byte received is sent back
  * without a copy (the received mbufs become the send queue), the peer's FIN
- * is answered with ours, a reset closes the connection.
+ * is answered with ours, a reset closes the connection. Bytes count against
+ * the receive window until their echo is acknowledged, so a peer that does
+ * not read closes its own window instead of filling the stack's memory.
  */
 #include <stdio.h>
 
@@ -16,10 +18,19 @@ echo_recv(void *arg, struct stk_tcp_conn *c, struct rte_mbuf *m, uint32_t len, b
 	(void)arg;
 	(void)push;
 	(void)consumed;
-	/* The bytes move to the send side: give them back to the receive window. */
+	(void)len;
+	/* Taken: the window reopens in echo_sent(), once the peer has the echo. */
 	stk_tcp_send(c, m, NULL, 0);
-	stk_tcp_recv_done(c, len);
 	return STK_TCP_RECV_TAKEN;
+}
+
+static void
+echo_sent(void *arg, struct stk_tcp_conn *c, void *ctx, uint32_t bytes, int err)
+{
+	(void)arg;
+	(void)ctx;
+	if (err == 0)
+		stk_tcp_recv_done(c, bytes);
 }
 
 static void
@@ -40,6 +51,7 @@ echo_reset(void *arg, struct stk_tcp_conn *c, int err)
 
 static const struct stk_tcp_upcalls echo_conn_up = {
 	.recv = echo_recv,
+	.sent = echo_sent,
 	.peer_fin = echo_peer_fin,
 	.reset = echo_reset,
 };

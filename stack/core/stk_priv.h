@@ -161,6 +161,8 @@ struct stk_inst {
 	struct rte_ip_frag_death_row dr;
 	struct udp_table udp;
 	struct tcp_ctx *tcp;
+	uint64_t pool_checked;        /**< poll of the last pool-pressure check */
+	bool pool_low;                /**< the packet pool is nearly exhausted */
 	struct stk_wheel wheel;       /**< per-instance timers (TCP) */
 	struct stk_stats stats;
 };

@@ -71,6 +71,7 @@
 	X(TCP_BAD_ACK,         "unacceptable ACK in SYN-RECEIVED: RST sent") \
 	X(TCP_DATA_AFTER_FIN,  "data beyond the peer's FIN or after our receive side closed") \
 	X(TCP_REASS_FULL,      "out-of-order segment dropped: reassembly queue full") \
+	X(TCP_MEM_PRESSURE,    "TCP data dropped: the packet pool is nearly exhausted (ACKs still processed)") \
 	X(TCP_PAWS,            "segment with an old timestamp (PAWS, RFC 7323 5): ACK sent") \
 	X(NO_MBUF,             "mbuf pool exhausted") \
 	X(TX_FULL,             "port TX queue full") \

@@ -612,6 +612,42 @@ tcp_rcvq_append(struct stk_tcp_conn *c, struct rte_mbuf *m, uint32_t len)
 	c->rcv_nxt += len;
 }
 
+/*
+ * Data the stack will hold (receive or reassembly queue) must live in the
+ * instance's own pool: frames of a foreign pool (net_af_packet's 12 KiB
+ * frames, a ring peer's mbufs) are copied into compact mbufs, so that held
+ * data never starves a device's RX pool.
+ * @return the chain to keep, or NULL (no mbuf: dropped and counted).
+ */
+static struct rte_mbuf *
+tcp_hold_compact(struct stk_tcp_conn *c, struct rte_mbuf *m)
+{
+	struct rte_mbuf *copy;
+
+	if (m->pool == c->in->mp && m->next == NULL)
+		return m;
+	copy = rte_pktmbuf_copy(m, c->in->mp, 0, UINT32_MAX);
+	rte_pktmbuf_free(m);
+	if (copy == NULL)
+		STK_DROP(c->in, NO_MBUF);
+	return copy;
+}
+
+/*
+ * Below 1/16 of the pool free, new data is refused (the peer retransmits)
+ * while ACKs go on being processed, so that held data can always drain.
+ */
+static bool
+tcp_mem_pressure(struct stk_inst *in)
+{
+	/* rte_mempool_avail_count() walks every lcore's cache: once per poll at most. */
+	if (in->pool_checked != in->stats.cnt[STK_CNT_POLLS]) {
+		in->pool_checked = in->stats.cnt[STK_CNT_POLLS];
+		in->pool_low = rte_mempool_avail_count(in->mp) < in->mp->size / 16;
+	}
+	return in->pool_low;
+}
+
 /* Segment text (3.10.7.4, seventh check) and delayed ACK. */
 static void
 tcp_data_input(struct stk_tcp_conn *c, struct tcp_seg *s)
@@ -628,6 +664,14 @@ tcp_data_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		seg_drop(c->in, s, STK_DROP_TCP_DATA_AFTER_FIN);
 		return;
 	}
+	if (tcp_mem_pressure(c->in)) {
+		c->flags |= TCPF_ACK_NOW;
+		seg_drop(c->in, s, STK_DROP_TCP_MEM_PRESSURE);
+		return;
+	}
+	s->m = tcp_hold_compact(c, s->m);
+	if (s->m == NULL)
+		return;
 	if (s->th.flags & TCP_PSH)
 		c->flags |= TCPF_RCV_PUSH;
 	if (s->th.seq == c->rcv_nxt && tcp_reass_segs(&c->reass) == 0) {
