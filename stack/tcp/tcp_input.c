@@ -234,10 +234,14 @@ tcp_syn_sent_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 
 /* First check of 3.10.7.4: is the segment acceptable? */
 static bool
-tcp_seq_acceptable(const struct stk_tcp_conn *c, uint32_t seq, uint32_t len)
+tcp_seq_acceptable(const struct stk_tcp_conn *c, uint32_t seq, uint32_t len, bool rst)
 {
 	uint32_t wnd = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 
+	/* A bare ACK at the right edge is taken (Linux and BSD do): it is the
+	 * window update of a peer that filled our window. A RST must be inside. */
+	if (len == 0 && !rst)
+		return SEQ_GEQ(seq, c->rcv_nxt) && SEQ_LEQ(seq, c->rcv_nxt + wnd);
 	if (len == 0)
 		return wnd == 0 ? seq == c->rcv_nxt : seq_in_window(seq, c->rcv_nxt, wnd);
 	if (wnd == 0)
@@ -573,6 +577,9 @@ tcp_ack_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	{
 		bool advanced = SEQ_GT(s->th.ack, c->snd_una);
 
+		/* An ACK that moves SND.UNA carries the current window, even on an old SEQ. */
+		if (advanced && SEQ_LT(s->th.seq, c->snd_wl1))
+			c->snd_wl1 = s->th.seq;
 		if (advanced)
 			tcp_ack_advance(c, s);
 		if (!tcp_sack_ack(c, s, advanced) && !advanced && s->th.ack == c->snd_una &&
@@ -753,7 +760,7 @@ tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		seg_drop(c->in, s, STK_DROP_TCP_PAWS);
 		return;
 	}
-	if (!tcp_seq_acceptable(c, s->th.seq, seg_len)) {
+	if (!tcp_seq_acceptable(c, s->th.seq, seg_len, (s->th.flags & TCP_RST) != 0)) {
 		/* A retransmitted FIN in TIME-WAIT restarts 2*MSL (3.10.7.4, eighth). */
 		if (c->state == TCPS_TIME_WAIT && (s->th.flags & TCP_FIN) &&
 		    !(s->th.flags & TCP_RST))

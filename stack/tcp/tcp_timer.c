@@ -173,7 +173,10 @@ tcp_rexmt_fire(struct stk_timer *t, void *arg, stk_time_t now)
 		c->ccs.in_recovery = false;
 		c->recover = c->snd_max;
 		c->snd_nxt = c->snd_una;
-		tcp_output(c);
+		if (c->snd_wnd == 0)
+			tcp_rexmit_first(c); /* RFC 9293 3.8.6.1: retransmit even into a zero window */
+		else
+			tcp_output(c);
 	} else {
 		STK_COUNT(c->in, TCP_RETRANSMITS);
 		tcp_send_syn(c);

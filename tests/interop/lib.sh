@@ -332,3 +332,83 @@ interop_cleanup() {
 trap interop_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# ---- TCP helpers (tcp_*.sh) -----------------------------------------------------------------
+# peer_tcp_states PORT: the state of every peer TCP socket to STACK_IP:PORT, one per line, as
+# `ss -tan` names them (ESTAB, TIME-WAIT, CLOSE-WAIT, FIN-WAIT-2, ...).
+peer_tcp_states() {
+	in_peer ss -Htan state all dst "$STACK_IP" dport = ":$1" | awk '{ print $1 }'
+}
+
+# peer_tcp_state_count PORT STATE: how many peer sockets to STACK_IP:PORT are in STATE
+peer_tcp_state_count() {
+	peer_tcp_states "$1" | grep -cx -- "$2" || true
+}
+
+# stack_counter NAME: one counter of /wskstack/stats (or of /wskstack/drops if NAME is a drop
+# reason), read now through telemetry.
+stack_counter() {
+	telemetry_json /wskstack/stats "$WORK/counter.json"
+	if ! "$PY" -c 'import json, sys; sys.exit(0 if sys.argv[2] in json.load(open(sys.argv[1])) else 1)' \
+		"$WORK/counter.json" "$1"; then
+		telemetry_json /wskstack/drops "$WORK/counter.json"
+	fi
+	"$PY" -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))' \
+		"$WORK/counter.json" "$1"
+}
+
+# tcp_probe SPORT DPORT FLAGS SEQ ACK: send one bare TCP segment (no options, no payload) from
+# PEER_IP:SPORT to STACK_IP:DPORT through a raw socket in wsk-peer, bypassing the peer's kernel
+# TCP, and print the first answer from STACK_IP:DPORT to that port within 1 s, as
+# "FLAGS seq=N ack=N" (FLAGS in the order FSRPAU, e.g. "R", "RA", "A"), or "none". FLAGS of
+# the probe use the same letters; SEQ and ACK are decimal.
+tcp_probe() {
+	in_peer "$PY" - "$PEER_IP" "$STACK_IP" "$@" <<'PY'
+import socket, struct, sys, time
+src, dst, sport, dport, flags, seq, ack = sys.argv[1:8]
+sport, dport, seq, ack = int(sport), int(dport), int(seq) & 0xffffffff, int(ack) & 0xffffffff
+bits = {"F": 1, "S": 2, "R": 4, "P": 8, "A": 16, "U": 32}
+fl = sum(bits[c] for c in flags)
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, fl, 65535, 0, 0)
+pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(hdr))
+hdr = hdr[:16] + struct.pack("!H", csum(pseudo + hdr)) + hdr[18:]
+rx = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+rx.settimeout(0.2)
+tx = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+tx.sendto(hdr, (dst, 0))
+deadline = time.monotonic() + 1.0
+while time.monotonic() < deadline:
+    try:
+        pkt, addr = rx.recvfrom(65535)
+    except socket.timeout:
+        continue
+    ihl = (pkt[0] & 0x0f) * 4
+    sp, dp, rseq, rack, _, rfl = struct.unpack("!HHIIBB", pkt[ihl:ihl + 14])
+    if addr[0] != dst or sp != dport or dp != sport:
+        continue
+    print("%s seq=%d ack=%d" % ("".join(c for c in "FSRPAU" if rfl & bits[c]), rseq, rack))
+    sys.exit(0)
+print("none")
+PY
+}
+
+# stack_stderr_clean: after stop_stack, fail if wskstackd's stderr has a sanitizer report (ASan,
+# LeakSanitizer, UBSan "runtime error:"), which without halt_on_error does not change its exit
+# status.
+stack_stderr_clean() {
+	local hits
+	hits=$(grep -cE 'runtime error:|ERROR: (Address|Leak|Thread|Memory)Sanitizer|SUMMARY: [A-Za-z]*Sanitizer' \
+		"$WORK/stack.err" || true)
+	if [ "$hits" != 0 ]; then
+		grep -E -A5 'runtime error:|Sanitizer' "$WORK/stack.err" | head -n 40
+		fail "wskstackd stderr: $hits sanitizer report lines"
+	fi
+	ok "wskstackd stderr: no sanitizer report"
+}
