@@ -12,7 +12,10 @@
 #include <rte_ethdev.h>
 #include <rte_telemetry.h>
 
+#include <rte_cycles.h>
+
 #include "drv.h"
+#include "stk_tcp.h"
 
 /* Telemetry callbacks take no context argument: the one runtime of the process. */
 static _Atomic(struct drv_runtime *) tel_rt;
@@ -177,6 +180,92 @@ tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/*
+ * /wskstack/tcp,N: the connections of instance N. Connection blocks belong
+ * to their lcore, so the snapshot is taken there, through the request ring;
+ * this thread waits up to 200 ms. Whoever finishes last frees the request
+ * (an abandoned one is freed by the lcore).
+ */
+#define TEL_TCP_MAX 256
+
+struct tel_tcp_req {
+	atomic_int state; /* 0 pending, 1 done, 2 abandoned by the telemetry thread */
+	unsigned int n;
+	struct stk_tcp_conn_info conns[TEL_TCP_MAX];
+};
+
+static void
+tel_tcp_fill(struct stk_inst *in, void *arg)
+{
+	struct tel_tcp_req *r = arg;
+	int pending = 0;
+
+	r->n = stk_tcp_snapshot(in, r->conns, TEL_TCP_MAX);
+	if (!atomic_compare_exchange_strong(&r->state, &pending, 1))
+		free(r);
+}
+
+static void
+tel_tcp_one(struct rte_tel_data *d, const struct stk_tcp_conn_info *ci)
+{
+	struct rte_tel_data *e = rte_tel_data_alloc();
+	char key[96], l[20], f[20];
+
+	if (e == NULL)
+		return;
+	ip_str(ci->laddr, l, sizeof(l));
+	ip_str(ci->faddr, f, sizeof(f));
+	snprintf(key, sizeof(key), "%s_%u_%s_%u", l, rte_be_to_cpu_16(ci->lport), f,
+		 rte_be_to_cpu_16(ci->fport));
+	for (char *p = key; *p != '\0'; p++)
+		if (*p == '.')
+			*p = '_';
+	rte_tel_data_start_dict(e);
+	rte_tel_data_add_dict_string(e, "state", stk_tcp_state_name(ci->info.state));
+	rte_tel_data_add_dict_u64(e, "snd_una", ci->info.snd_una);
+	rte_tel_data_add_dict_u64(e, "snd_nxt", ci->info.snd_nxt);
+	rte_tel_data_add_dict_u64(e, "snd_wnd", ci->info.snd_wnd);
+	rte_tel_data_add_dict_u64(e, "rcv_nxt", ci->info.rcv_nxt);
+	rte_tel_data_add_dict_u64(e, "rcv_wnd", ci->info.rcv_wnd);
+	rte_tel_data_add_dict_u64(e, "cwnd", ci->info.cwnd);
+	rte_tel_data_add_dict_u64(e, "ssthresh", ci->info.ssthresh);
+	rte_tel_data_add_dict_u64(e, "mss", ci->info.mss);
+	rte_tel_data_add_dict_u64(e, "srtt_us", ci->info.srtt_us);
+	rte_tel_data_add_dict_u64(e, "rto_ms", ci->info.rto_ms);
+	rte_tel_data_add_dict_u64(e, "retransmits", ci->info.retransmits);
+	rte_tel_data_add_dict_u64(e, "send_queued", ci->info.send_queued);
+	rte_tel_data_add_dict_u64(e, "recv_held", ci->info.recv_held);
+	rte_tel_data_add_dict_container(d, key, e, 0);
+}
+
+static int
+tel_tcp(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct drv_runtime *rt = atomic_load(&tel_rt);
+	unsigned int inst = params != NULL && *params != '\0' ? (unsigned int)atoi(params) : 0;
+	struct tel_tcp_req *r;
+	int pending = 0, i;
+
+	if (rt == NULL || inst >= drv_runtime_nb_inst(rt))
+		return -1;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return -1;
+	if (stk_inst_post(drv_runtime_inst(rt, inst), tel_tcp_fill, r) != 0) {
+		free(r);
+		return -1;
+	}
+	for (i = 0; i < 200 && atomic_load(&r->state) == 0; i++)
+		rte_delay_us_sleep(1000);
+	if (atomic_compare_exchange_strong(&r->state, &pending, 2))
+		return -1; /* the lcore did not answer: it frees the request */
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < (int)r->n; i++)
+		tel_tcp_one(d, &r->conns[i]);
+	free(r);
+	return 0;
+}
+
 int
 drv_telemetry_register(struct drv_runtime *rt)
 {
@@ -193,7 +282,9 @@ drv_telemetry_register(struct drv_runtime *rt)
 	    rte_telemetry_register_cmd("/wskstack/arp", tel_arp,
 				       "ARP cache of one instance. Parameters: int instance index (default 0)") != 0 ||
 	    rte_telemetry_register_cmd("/wskstack/ports", tel_ports,
-				       "Ports: device, MAC, MTU, address, offloads, ethdev counters") != 0)
+				       "Ports: device, MAC, MTU, address, offloads, ethdev counters") != 0 ||
+	    rte_telemetry_register_cmd("/wskstack/tcp", tel_tcp,
+				       "TCP connections of one instance (state, sequence space, windows, RTT, queues). Parameters: int instance index (default 0)") != 0)
 		return -1;
 	return 0;
 }

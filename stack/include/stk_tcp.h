@@ -290,6 +290,24 @@ struct stk_tcp_info {
 /** Fill @p out. */
 void stk_tcp_info(const struct stk_tcp_conn *c, struct stk_tcp_info *out);
 
+/** One connection in a stk_tcp_snapshot(). */
+struct stk_tcp_conn_info {
+	rte_be32_t laddr, faddr;   /**< addresses, network order */
+	rte_be16_t lport, fport;   /**< ports, network order */
+	struct stk_tcp_info info;  /**< state, sequence space, windows, RTT, queues */
+};
+
+/**
+ * Copy up to @p max connections and listeners of instance @p in into
+ * @p out. Owning lcore only (other threads post a request: see
+ * drivers' telemetry). @return the number copied.
+ */
+unsigned int stk_tcp_snapshot(struct stk_inst *in, struct stk_tcp_conn_info *out,
+			      unsigned int max);
+
+/** @return the RFC name of a state number of stk_tcp_info ("ESTABLISHED"). */
+const char *stk_tcp_state_name(unsigned int state);
+
 #ifdef __cplusplus
 }
 #endif

@@ -380,6 +380,41 @@ stk_tcp_addrs(const struct stk_tcp_conn *c, rte_be32_t *laddr, rte_be16_t *lport
 	*fport = c->key.fport;
 }
 
+static unsigned int
+tcp_snapshot_table(struct rte_hash *h, struct stk_tcp_conn_info *out, unsigned int n,
+		   unsigned int max)
+{
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+
+	while (n < max && rte_hash_iterate(h, &key, &data, &iter) >= 0) {
+		const struct stk_tcp_conn *c = data;
+
+		out[n].laddr = c->key.laddr;
+		out[n].faddr = c->key.faddr;
+		out[n].lport = c->key.lport;
+		out[n].fport = c->key.fport;
+		stk_tcp_info(c, &out[n].info);
+		n++;
+	}
+	return n;
+}
+
+unsigned int
+stk_tcp_snapshot(struct stk_inst *in, struct stk_tcp_conn_info *out, unsigned int max)
+{
+	unsigned int n = tcp_snapshot_table(in->tcp->listeners, out, 0, max);
+
+	return tcp_snapshot_table(in->tcp->conns, out, n, max);
+}
+
+const char *
+stk_tcp_state_name(unsigned int state)
+{
+	return tcp_state_name(state);
+}
+
 void
 stk_tcp_info(const struct stk_tcp_conn *c, struct stk_tcp_info *o)
 {
