@@ -204,8 +204,23 @@ void tcp_sendq_ack(struct stk_tcp_conn *c, uint32_t acked);
 void tcp_sendq_fail(struct stk_tcp_conn *c, int err);
 void tcp_deliver(struct stk_tcp_conn *c);
 
+/* A parsed segment: header, payload (data offset at the first byte) and its length. */
+struct tcp_seg {
+	struct tcp_repr th;
+	struct rte_mbuf *m;
+	uint32_t len;
+	const struct ipv4_repr *ip;
+};
+
 /* tcp_input.c */
 void tcp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, bool bcast);
+
+/* tcp_ack.c */
+void tcp_update_window(struct stk_tcp_conn *c, const struct tcp_repr *th);
+bool tcp_sack_ack(struct stk_tcp_conn *c, const struct tcp_seg *s, bool advanced);
+void tcp_dupack(struct stk_tcp_conn *c, const struct tcp_seg *s);
+void tcp_ack_advance(struct stk_tcp_conn *c, const struct tcp_seg *s);
+bool tcp_fin_acked(struct stk_tcp_conn *c);
 
 /* tcp_output.c */
 void tcp_output(struct stk_tcp_conn *c);
