@@ -71,7 +71,12 @@ tcp_cookie_tsval(const struct stk_inst *in, const struct tcp_opts *peer)
 	uint32_t bits = (peer->has_wscale ? RTE_MIN(peer->wscale, 14u) : COOKIE_WS_NONE) |
 			(peer->sack_permitted ? 0x10u : 0);
 
-	return (tcp_ts_now(in) & ~COOKIE_TS_MASK) | bits;
+	uint32_t now = tcp_ts_now(in), ts = (now & ~COOKIE_TS_MASK) | bits;
+
+	/* Never ahead of our clock: later TSvals must not go back (RFC 7323). */
+	if ((int32_t)(ts - now) > 0)
+		ts -= COOKIE_TS_MASK + 1;
+	return ts;
 }
 
 /* The peer's SYN options a cookie ACK's TSecr brings back. */
