@@ -35,6 +35,10 @@ struct drv_port {
 	rte_be32_t gateway;
 	struct rte_ether_addr mac;
 	char name[32];
+	uint8_t rss_key[52];
+	uint8_t rss_key_len;
+	uint16_t reta_size;
+	uint16_t reta[512];
 };
 
 static uint16_t
@@ -289,6 +293,31 @@ port_addresses(struct drv_port *p, const struct drv_conf_port *pc, unsigned int 
 	return 0;
 }
 
+/* A multi-queue port's Toeplitz key and redirection table, for RSS-steered active opens. */
+static void
+port_rss_query(struct drv_port *p)
+{
+	struct rte_eth_rss_reta_entry64 r[RTE_DIM(p->reta) / RTE_ETH_RETA_GROUP_SIZE];
+	struct rte_eth_rss_conf rc = { .rss_key = p->rss_key, .rss_key_len = sizeof(p->rss_key) };
+	struct rte_eth_dev_info di;
+	unsigned int i;
+
+	p->reta_size = 0;
+	if (p->nb_queues < 2 || rte_eth_dev_info_get(p->port_id, &di) != 0 ||
+	    di.flow_type_rss_offloads == 0 || di.reta_size == 0 || di.reta_size > RTE_DIM(p->reta) ||
+	    rte_eth_dev_rss_hash_conf_get(p->port_id, &rc) != 0 || rc.rss_key_len < 40)
+		return;
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < RTE_DIM(r); i++)
+		r[i].mask = UINT64_MAX;
+	if (rte_eth_dev_rss_reta_query(p->port_id, r, di.reta_size) != 0)
+		return;
+	for (i = 0; i < di.reta_size; i++)
+		p->reta[i] = r[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+	p->rss_key_len = rc.rss_key_len;
+	p->reta_size = di.reta_size;
+}
+
 struct drv_port *
 drv_port_open(const struct drv_conf_port *pc, unsigned int idx, uint16_t nb_queues,
 	      struct rte_mempool *mp, char *err, size_t errlen)
@@ -308,10 +337,12 @@ drv_port_open(const struct drv_conf_port *pc, unsigned int idx, uint16_t nb_queu
 		rc = port_addresses(p, pc, idx, err, errlen);
 	if (rc == 0) {
 		rc = rte_eth_dev_start(p->port_id);
-		if (rc != 0)
+		if (rc != 0) {
 			snprintf(err, errlen, "port%u: start: %s", idx, rte_strerror(-rc));
-		else
+		} else {
 			p->started = true;
+			port_rss_query(p);
+		}
 	}
 	if (rc != 0) {
 		drv_port_close(p);
@@ -334,6 +365,10 @@ drv_port_stk_conf(const struct drv_port *p, struct stk_port_conf *out)
 	out->prefix_len = p->prefix_len;
 	out->gateway = p->gateway;
 	snprintf(out->name, sizeof(out->name), "%s", p->name);
+	memcpy(out->rss_key, p->rss_key, sizeof(out->rss_key));
+	out->rss_key_len = p->rss_key_len;
+	out->reta_size = p->reta_size;
+	memcpy(out->reta, p->reta, sizeof(out->reta));
 }
 
 void

@@ -97,6 +97,17 @@ struct stk_port_conf {
 	uint8_t prefix_len;               /**< prefix length of the connected subnet */
 	rte_be32_t gateway;               /**< default gateway through this port, 0 for none */
 	char name[32];                    /**< name for logs and telemetry */
+	/**
+	 * Toeplitz RSS of a multi-queue port (reta_size 0: none or not
+	 * predictable). Active opens pick local ports whose hash lands on the
+	 * opening instance's queue; without it they pick ports equal to the
+	 * instance index modulo the instance count, and segments that reach
+	 * another instance are passed to the owner.
+	 */
+	uint8_t rss_key[52];              /**< hash key as the device uses it */
+	uint8_t rss_key_len;              /**< key bytes (40 usually) */
+	uint16_t reta_size;               /**< redirection table entries (0: no RSS) */
+	uint16_t reta[512];               /**< queue of each table entry */
 };
 
 /* ---------------------------------------------------------------------------

@@ -72,6 +72,7 @@
 	X(TCP_DATA_AFTER_FIN,  "data beyond the peer's FIN or after our receive side closed") \
 	X(TCP_REASS_FULL,      "out-of-order segment dropped: reassembly queue full") \
 	X(TCP_MEM_PRESSURE,    "TCP data dropped: the packet pool is nearly exhausted (ACKs still processed)") \
+	X(TCP_REDIRECT_FULL,   "segment for another instance's connection: its request ring is full") \
 	X(TCP_PAWS,            "segment with an old timestamp (PAWS, RFC 7323 5): ACK sent") \
 	X(NO_MBUF,             "mbuf pool exhausted") \
 	X(TX_FULL,             "port TX queue full") \
@@ -110,6 +111,7 @@
 	X(TCP_ESTABLISHED, "TCP connections that reached ESTABLISHED") \
 	X(TCP_TIMEOUTS,    "TCP connections dropped by retransmission or keepalive timeout") \
 	X(TCP_OOO,         "TCP segments queued out of order") \
+	X(TCP_REDIRECTED,  "TCP segments passed to the instance owning their connection") \
 	X(TCP_CHALLENGE_ACKS, "RFC 5961 challenge ACKs sent") \
 	X(TCP_CHALLENGE_LIMITED, "RFC 5961 challenge ACKs suppressed by the rate limit") \
 	X(TCP_TW_REUSED,   "TIME-WAIT connections replaced by a new SYN (RFC 6191)") \

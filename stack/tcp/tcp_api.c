@@ -2,6 +2,8 @@
 /* The stk_tcp.h seam: what upper layers call, on the connection's lcore. */
 #include <string.h>
 
+#include <rte_thash.h>
+
 #include "tcp_priv.h"
 
 #define TCP_EPHEMERAL_FIRST 49152
@@ -46,9 +48,31 @@ stk_tcp_inspect_complete(struct stk_tcp_conn *listener, uint64_t inspect_id, boo
 	return STK_ENOENT;
 }
 
-/* A local port free for this 4-tuple, from the ephemeral range. */
+/*
+ * Would the answers to a connection from local port @p lport reach instance
+ * @p in? With the port's Toeplitz key and RETA: the queue of the inbound
+ * 4-tuple's hash. Without: ports are shared out by lport mod instances.
+ */
+static bool
+tcp_port_lands_here(const struct stk_inst *in, uint16_t port, const struct tcp_key *k,
+		    uint16_t lport)
+{
+	const struct stk_port_conf *pc = &in->sh->ports[port];
+	uint32_t tuple[3];
+
+	if (in->count == 1)
+		return true;
+	if (pc->reta_size == 0)
+		return tcp_owner_of(in, rte_cpu_to_be_16(lport)) == in->idx;
+	tuple[0] = rte_be_to_cpu_32(k->faddr);
+	tuple[1] = rte_be_to_cpu_32(k->laddr);
+	tuple[2] = (uint32_t)rte_be_to_cpu_16(k->fport) << 16 | lport;
+	return pc->reta[rte_softrss(tuple, 3, pc->rss_key) % pc->reta_size] == in->idx;
+}
+
+/* A local port free for this 4-tuple, from the ephemeral range, whose answers land here. */
 static rte_be16_t
-tcp_pick_port(struct stk_inst *in, struct tcp_key *k)
+tcp_pick_port(struct stk_inst *in, uint16_t port, struct tcp_key *k)
 {
 	uint32_t tries;
 
@@ -56,6 +80,8 @@ tcp_pick_port(struct stk_inst *in, struct tcp_key *k)
 		uint16_t p = in->tcp->next_port;
 
 		in->tcp->next_port = p == 65535 ? TCP_EPHEMERAL_FIRST : (uint16_t)(p + 1);
+		if (!tcp_port_lands_here(in, port, k, p))
+			continue;
 		k->lport = rte_cpu_to_be_16(p);
 		if (tcp_conn_lookup(in, k) == NULL && tcp_listener_lookup(in, k->laddr, k->lport) == NULL)
 			return k->lport;
@@ -87,7 +113,7 @@ stk_tcp_connect(struct stk_inst *in, rte_be32_t laddr, rte_be16_t lport, rte_be3
 	}
 	if (c->key.laddr == 0)
 		c->key.laddr = in->sh->ports[c->port].addr;
-	if (c->key.lport == 0 && tcp_pick_port(in, &c->key) == 0) {
+	if (c->key.lport == 0 && tcp_pick_port(in, c->port, &c->key) == 0) {
 		tcp_conn_free(c);
 		return STK_EADDRINUSE;
 	}

@@ -662,6 +662,47 @@ tcp_check(struct stk_inst *in, struct tcp_seg *s, bool bcast)
 	return STK_DROP_NONE;
 }
 
+/* On the owning instance: a segment another instance received for one of our connections. */
+static void
+tcp_redirected(struct stk_inst *in, void *arg)
+{
+	struct rte_mbuf *m = arg;
+	struct ipv4_repr ip;
+
+	if (ipv4_parse(rte_pktmbuf_mtod(m, const void *), m->pkt_len, false, &ip) != STK_DROP_NONE) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_pktmbuf_adj(m, ip.hdr_len);
+	tcp_input(in, m, &ip, false);
+}
+
+/*
+ * Without predictable RSS (net_af_packet's fanout), the answers to an active
+ * open may reach another instance: pass the segment to the owner of its local
+ * port. @return true if it was passed on (or dropped for a full ring).
+ */
+static bool
+tcp_redirect(struct stk_inst *in, struct tcp_seg *s, rte_be16_t lport)
+{
+	unsigned int owner = tcp_owner_of(in, lport);
+	uint16_t port;
+	rte_be32_t nh;
+
+	if (in->count == 1 || owner == in->idx || in->siblings == NULL ||
+	    ipv4_route(in->sh, s->ip->src, &port, &nh) != 0 || in->sh->ports[port].reta_size != 0)
+		return false;
+	if (rte_pktmbuf_prepend(s->m, (uint16_t)(s->th.hdr_len + s->ip->hdr_len)) == NULL)
+		return false;
+	if (stk_inst_post(in->siblings[owner], tcp_redirected, s->m) != 0) {
+		seg_drop(in, s, STK_DROP_TCP_REDIRECT_FULL);
+		return true;
+	}
+	STK_COUNT(in, TCP_REDIRECTED);
+	s->m = NULL;
+	return true;
+}
+
 void
 tcp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, bool bcast)
 {
@@ -685,6 +726,8 @@ tcp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, b
 			tcp_listen_input(l, &s);
 			return;
 		}
+		if (tcp_redirect(in, &s, k.lport))
+			return;
 		tcp_respond_rst(in, ip, &s.th, s.len);
 		seg_drop(in, &s, STK_DROP_TCP_NO_SOCKET);
 		return;

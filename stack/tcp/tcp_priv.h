@@ -258,6 +258,13 @@ void tcp_timewait_start(struct stk_tcp_conn *c);
 void tcp_keep_arm(struct stk_tcp_conn *c);
 void tcp_rtt_sample(struct stk_tcp_conn *c, stk_time_t rtt_ns);
 
+/** Instance owning active opens from local port @p lport when RSS cannot be predicted. */
+static inline unsigned int
+tcp_owner_of(const struct stk_inst *in, rte_be16_t lport)
+{
+	return rte_be_to_cpu_16(lport) % in->count;
+}
+
 static inline bool
 tcp_user_alive(const struct stk_tcp_conn *c)
 {
