@@ -15,6 +15,7 @@ tcp_update_window(struct stk_tcp_conn *c, const struct tcp_repr *th)
 	if (SEQ_LT(c->snd_wl1, th->seq) ||
 	    (c->snd_wl1 == th->seq && SEQ_LEQ(c->snd_wl2, th->ack))) {
 		c->snd_wnd = (uint32_t)th->window << c->snd_wscale;
+		c->max_sndwnd = RTE_MAX(c->max_sndwnd, c->snd_wnd);
 		c->snd_wl1 = th->seq;
 		c->snd_wl2 = th->ack;
 	}

@@ -154,6 +154,7 @@ tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s)
 			 c->key.fport, in->now);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->snd_wnd = s->th.window; /* never scaled in a SYN */
+	c->max_sndwnd = c->snd_wnd;
 	c->snd_wl1 = s->th.seq;
 	c->snd_wl2 = c->iss;
 	c->last_rx = in->now;
@@ -196,6 +197,7 @@ tcp_syn_sent_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	c->rcv_nxt = th->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
 	c->snd_wnd = th->window;
+	c->max_sndwnd = c->snd_wnd;
 	c->snd_wl1 = th->seq;
 	c->snd_wl2 = th->ack;
 	tcp_syn_options(c, &th->opts);
@@ -351,6 +353,7 @@ tcp_syn_received_ack(struct stk_tcp_conn *c, struct tcp_seg *s)
 	tcp_set_state(c, TCPS_ESTABLISHED);
 	STK_COUNT(c->in, TCP_ESTABLISHED);
 	c->snd_wnd = (uint32_t)s->th.window << c->snd_wscale;
+	c->max_sndwnd = RTE_MAX(c->max_sndwnd, c->snd_wnd);
 	c->snd_wl1 = s->th.seq;
 	c->snd_wl2 = s->th.ack;
 	if (l == NULL) {

@@ -395,6 +395,15 @@ tcp_output(struct stk_tcp_conn *c)
 			break;
 		if (len == 0 && !fin)
 			break;
+		/*
+		 * Sender SWS avoidance (RFC 9293 3.8.6.2.1): when the window, not
+		 * the data, cuts the segment short, wait (an ACK is due, data
+		 * being in flight) for a full segment or half the largest window
+		 * the peer offered. With nothing in flight, send at once.
+		 */
+		if (len < tcp_data_room(c) && off + len < c->snd_bytes && len < c->max_sndwnd / 2 &&
+		    c->snd_nxt != c->snd_una && SEQ_GEQ(c->snd_nxt, c->snd_max))
+			break;
 		if (len > 0 && off + len == c->snd_bytes)
 			flags |= TCP_PSH;
 		if (fin)

@@ -106,6 +106,7 @@ struct stk_tcp_conn {
 	uint32_t snd_nxt;           /**< next byte to send (back at snd_una after an RTO) */
 	uint32_t snd_max;           /**< highest byte sent + 1 */
 	uint32_t snd_wnd;           /**< peer's window, scaled */
+	uint32_t max_sndwnd;        /**< largest window the peer offered (sender SWS avoidance) */
 	uint32_t snd_wl1, snd_wl2;  /**< segment seq/ack of the last window update */
 	uint8_t snd_wscale;         /**< shift for the peer's window field */
 	uint16_t smss;              /**< SMSS for congestion control: mss_base less timestamps */

@@ -208,6 +208,51 @@ test_window_limit_scaled(void)
 	close_conn(&t, l);
 }
 
+/*
+ * Sender silly-window avoidance (RFC 9293 3.8.6.2.1): with more data queued
+ * than a nearly full window lets go and data in flight, the sender waits
+ * for a full segment of window (NODELAY or not) instead of sending a sliver.
+ */
+static void
+test_sender_sws(void)
+{
+	static const struct tf_syn syn = { .mss_on = true, .mss = 1460, .ws_on = true, .ws = 0,
+					   .sack_ok = true, .win = 65535 };
+	struct stk_tcp_conn *l;
+	struct tf_conn t;
+	struct h *h = open_conn(&t, &syn, &l);
+	uint32_t mss = TF_MSS, una, off;
+	unsigned int k;
+
+	if (h == NULL)
+		return;
+	stk_tcp_setopt(t.c, STK_TCP_OPT_NODELAY, 1);
+	h_fill(data, 8 * mss, 9);
+	/* 4 segments and 100 bytes of window: four full segments, then no 100-byte sliver. */
+	t.pwin = (uint16_t)(4 * mss + 100);
+	tf_send_ack(&t);
+	una = t.snd;
+	CHECK_EQ(tf_app_send(&t, data, 8 * mss, (void *)9, 0), 0);
+	for (k = 0, off = 0; k < 4; k++, off += mss)
+		tf_expect(&t, TF_ACK, data + off, mss);
+	h_expect_none(h);
+	/* Two segments acknowledged, the window slides: two full segments, still no sliver. */
+	peer_ack_to(&t, una + 2 * mss);
+	for (k = 0; k < 2; k++, off += mss)
+		tf_expect(&t, TF_ACK, data + off, mss);
+	h_expect_none(h);
+	/* The window opens wide: the rest goes, in full segments. */
+	t.pwin = 65535;
+	peer_ack_to(&t, una + 6 * mss);
+	for (k = 0; k < 2; k++, off += mss)
+		tf_expect(&t, TF_ACK | (k == 1 ? TF_PSH : 0), data + off, mss);
+	h_expect_none(h);
+	tf_send_ack(&t);
+	CHECK_EQ(app.nsent, 1);
+	CHECK_SENT(0, 9, 8 * mss, 0);
+	close_conn(&t, l);
+}
+
 /* The peer's window is zero: probes after the RTO, backing off; the window opens. */
 static void
 test_persist(void)
@@ -309,6 +354,7 @@ main(int argc, char **argv)
 	test_window_limit_scaled();
 	test_persist();
 	test_rexmit_bounded();
+	test_sender_sws();
 	test_eal_finish();
 	return check_done();
 }
