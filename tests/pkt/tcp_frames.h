@@ -269,6 +269,8 @@ int tf_app_send(struct tf_conn *t, const void *data, uint32_t len, void *ctx, ui
  */
 bool tf_close_rst_at(struct tf_conn *t, const char *file, int line);
 #define tf_close_rst(t) tf_close_rst_at((t), __FILE__, __LINE__)
+/** Reset the connection (tf_close_rst), close the listener @p l and destroy the harness. */
+void tf_close_conn(struct tf_conn *t, struct stk_tcp_conn *l);
 /** @return the connection's state (stk_tcp_info). */
 unsigned int tf_state(const struct tf_conn *t);
 /** @return stk_tcp_info() of the connection. */

@@ -40,16 +40,6 @@ open_conn(struct tf_conn *t, struct stk_tcp_conn **l)
 	return h;
 }
 
-static void
-close_conn(struct tf_conn *t, struct stk_tcp_conn *l)
-{
-	struct h *h = t->h;
-
-	tf_close_rst(t);
-	stk_tcp_close(l);
-	h_destroy(h);
-}
-
 /* The window field for @p held bytes held or taken, out of the default buffer. */
 static uint16_t
 win_for(uint32_t held)
@@ -126,7 +116,7 @@ test_recv_partial(void)
 	h_poll(h);
 	h_expect_none(h);
 	h_expect_drops(h, STK_DROP_NONE, 0);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* Resuming after holding several segments opens the window: an update goes out. */
@@ -161,7 +151,7 @@ test_recv_resume_update(void)
 	/* The edge moved by four segments: the window update goes out. */
 	t.win = win_for(0);
 	tf_expect_ack(&t);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* RECV_TAKEN: the window stays closed by the taken bytes until recv_done. */
@@ -201,7 +191,7 @@ test_recv_taken(void)
 	t.win = win_for(0);
 	tf_expect_ack(&t);
 	CHECK(app.len == 1000 + 2 * mss && memcmp(app.data, data, app.len) == 0, "bytes differ");
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* An 8 KiB buffer filled by taken data: zero window, refused data, update on release. */
@@ -269,7 +259,7 @@ test_zero_window(void)
 	app.verdict = STK_TCP_RECV_CONSUMED;
 	tf_send(&t, TF_ACK | TF_PSH, data + off, 1000);
 	CHECK(app.len == 9192 && memcmp(app.data, data, 9192) == 0, "%u bytes up", app.len);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 int

@@ -44,16 +44,6 @@ open_conn(struct tf_conn *t, const struct tf_syn *syn, struct stk_tcp_conn **l)
 	return h;
 }
 
-static void
-close_conn(struct tf_conn *t, struct stk_tcp_conn *l)
-{
-	struct h *h = t->h;
-
-	tf_close_rst(t);
-	stk_tcp_close(l);
-	h_destroy(h);
-}
-
 /* Send @p len bytes from data + @p off at the peer's next sequence number. */
 static void
 peer_data(struct tf_conn *t, uint32_t off, uint32_t len, uint8_t extra)
@@ -103,7 +93,7 @@ test_in_order_delack(void)
 	CHECK(app.len == 3 * mss + 10 && memcmp(app.data, data, app.len) == 0, "bytes differ");
 	CHECK_EQ(tf_info(&t).rcv_nxt, t.irs + 1 + 3 * mss + 10);
 	h_expect_drops(h, STK_DROP_NONE, 0);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* A delayed ACK rides on the data the application sends meanwhile. */
@@ -126,7 +116,7 @@ test_delack_piggyback(void)
 	h_expect_none(h);
 	tf_send_ack(&t);
 	h_expect_none(h);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* Segment k of 100 bytes: sequence number. */
@@ -217,7 +207,7 @@ test_ooo_sack(void)
 	CHECK(app.len == 500 && memcmp(app.data, data, 500) == 0, "%u bytes up at the end",
 	      app.len);
 	h_expect_drops(h, STK_DROP_NONE, 0);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* Without SACK the out-of-order ACK is a plain duplicate ACK. */
@@ -243,7 +233,7 @@ test_ooo_no_sack(void)
 	t.rcv = seg_seq(&t, base, 3);
 	tf_expect_ack(&t);
 	CHECK(app.len == 300 && memcmp(app.data, data, 300) == 0, "%u bytes up", app.len);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* RFC 9293 3.10.7.4: old duplicates draw an ACK; overlaps deliver each byte once. */
@@ -300,7 +290,7 @@ test_duplicates_overlaps(void)
 	CHECK(app.len == 500 && memcmp(app.data, data, 500) == 0, "after the fill: %u bytes up",
 	      app.len);
 	h_expect_drops(h, STK_DROP_NONE, 0);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* Segments left of RCV.NXT or right of the window: ACK and drop; a straddler is trimmed. */
@@ -398,7 +388,7 @@ test_rst_challenge(void)
 	/* Still working. */
 	peer_data(&t, 0, 100, TF_PSH);
 	CHECK_EQ(app.len, 100);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* RST at RCV.NXT: reset upcall, queued sends fail, nothing sent, block freed on close. */
@@ -463,7 +453,7 @@ test_syn_established(void)
 	CHECK_EQ(h_drop(h, STK_DROP_TCP_SYN_IN_WINDOW) + h_drop(h, STK_DROP_TCP_OUT_OF_WINDOW), 1);
 	CHECK_EQ(tf_state(&t), TF_ESTABLISHED);
 	CHECK_EQ(app.nreset, 0);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* An ACK of data never sent: ACK, drop, and the segment's data is not taken. */
@@ -491,7 +481,7 @@ test_ack_unsent(void)
 	tf_inject(&t, &s);
 	t.rcv += 100;
 	CHECK(app.len == 100 && memcmp(app.data, data, 100) == 0, "%u bytes up", app.len);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /*
@@ -532,7 +522,7 @@ test_fin_out_of_order(void)
 		h_drain(h);
 		t.ts_recent = t.pts;
 	}
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 int

@@ -32,16 +32,6 @@ open_conn(struct tf_conn *t, const struct tf_syn *syn, struct stk_tcp_conn **l)
 	return h;
 }
 
-static void
-close_conn(struct tf_conn *t, struct stk_tcp_conn *l)
-{
-	struct h *h = t->h;
-
-	tf_close_rst(t);
-	stk_tcp_close(l);
-	h_destroy(h);
-}
-
 /* The peer acknowledges up to @p ack (the model's snd stays). */
 static void
 peer_ack_to(struct tf_conn *t, uint32_t ack)
@@ -92,7 +82,7 @@ test_segments_and_sent(void)
 	CHECK_EQ(tf_info(&t).snd_una, una + 5000);
 	h_expect_none(h);
 	h_expect_drops(h, STK_DROP_NONE, 0);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* Three sends: the first goes, two coalesce behind it; each completes on its own ACK. */
@@ -125,7 +115,7 @@ test_sends_complete_in_order(void)
 	tf_send_ack(&t);
 	CHECK_EQ(app.nsent, 3);
 	CHECK_SENT(2, 3, 300, 0);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* Nagle holds a small segment while data is unacknowledged; NODELAY does not. */
@@ -167,7 +157,7 @@ test_nagle_nodelay(void)
 	tf_expect(&t, TF_ACK | TF_PSH, data + 60, 20);
 	tf_send_ack(&t);
 	h_expect_none(h);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* The peer's window, scaled by its shift 5, limits what is in flight. */
@@ -205,7 +195,7 @@ test_window_limit_scaled(void)
 	tf_send_ack(&t);
 	CHECK_EQ(app.nsent, 1);
 	CHECK_SENT(0, 7, 16 * mss, 0);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /*
@@ -250,7 +240,7 @@ test_sender_sws(void)
 	tf_send_ack(&t);
 	CHECK_EQ(app.nsent, 1);
 	CHECK_SENT(0, 9, 8 * mss, 0);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* The peer's window is zero: probes after the RTO, backing off; the window opens. */
@@ -305,7 +295,7 @@ test_persist(void)
 	tf_send_ack(&t);
 	CHECK_EQ(app.nsent, 1);
 	CHECK_SENT(0, 5, 100, 0);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /*
@@ -341,7 +331,7 @@ test_rexmit_bounded(void)
 	tf_expect(&t, TF_ACK | TF_PSH, data + 100, 1000);
 	tf_send_ack(&t);
 	CHECK_EQ(app.nsent, 2);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 int

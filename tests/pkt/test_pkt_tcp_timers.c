@@ -39,16 +39,6 @@ open_conn(const struct h_opts *o, struct tf_conn *t, const struct tf_syn *syn,
 	return h;
 }
 
-static void
-close_conn(struct tf_conn *t, struct stk_tcp_conn *l)
-{
-	struct h *h = t->h;
-
-	tf_close_rst(t);
-	stk_tcp_close(l);
-	h_destroy(h);
-}
-
 /* Nothing for @p ns - 1 ms, then the same @p len bytes at @p seq again. */
 static void
 expect_rexmit_after(struct tf_conn *t, stk_time_t ns, uint32_t seq, const uint8_t *d,
@@ -96,7 +86,7 @@ test_rto_backoff_karn(void)
 	expect_rexmit_after(&t, 1000 * MS, una + 100, data + 100, 100, TF_ACK | TF_PSH);
 	tf_send_ack(&t);
 	h_expect_drops(h, STK_DROP_NONE, 0);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /*
@@ -174,7 +164,7 @@ test_rtt_sets_rto(void)
 	CHECK(a.srtt_us == b.srtt_us && a.rttvar_us == b.rttvar_us, "Karn: srtt %u rttvar %u",
 	      a.srtt_us, a.rttvar_us);
 	sample(&t, data + 200, 10 * MS, "10 ms");
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 	/* A 10 ms first sample computes 30 ms: the 200 ms minimum applies. */
 	h = open_conn(NULL, &t, &syn_plain, &l);
 	if (h == NULL)
@@ -185,7 +175,7 @@ test_rtt_sets_rto(void)
 	tf_expect(&t, TF_ACK | TF_PSH, data + 100, 100);
 	expect_rexmit_after(&t, 200 * MS, una, data + 100, 100, TF_ACK | TF_PSH);
 	tf_send_ack(&t);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* RFC 7323 4.1: with timestamps, TSecr gives samples, retransmissions included. */
@@ -213,7 +203,7 @@ test_rtt_timestamps(void)
 	tf_send_ack(&t); /* echoes the retransmission's TSval: a valid 30 ms sample */
 	a = tf_info(&t);
 	check_sample(&b, &a, 30000, "TS sample of a retransmission");
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 /* After tcp_retries expiries the connection is reset: ETIMEDOUT to the send and the user. */
@@ -419,7 +409,7 @@ test_keepalive_idle_after_enable(void)
 	/* The timer armed with 7200 s is re-armed with the new idle time. */
 	expect_probe(&t);
 	tf_send_ack(&t);
-	close_conn(&t, l);
+	tf_close_conn(&t, l);
 }
 
 int

@@ -500,3 +500,13 @@ tf_state(const struct tf_conn *t)
 {
 	return tf_info(t).state;
 }
+
+void
+tf_close_conn(struct tf_conn *t, struct stk_tcp_conn *l)
+{
+	struct h *h = t->h;
+
+	tf_close_rst(t);
+	stk_tcp_close(l);
+	h_destroy(h);
+}
