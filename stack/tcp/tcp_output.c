@@ -269,14 +269,14 @@ tcp_fin_due(const struct stk_tcp_conn *c, uint32_t off, uint32_t len)
 
 /* How many bytes of new or retransmitted data may leave now, from offset @p off. */
 static uint32_t
-tcp_send_len(struct stk_tcp_conn *c, uint32_t off)
+tcp_send_len(const struct stk_tcp_conn *c, uint32_t off, uint32_t room)
 {
 	uint32_t wnd = RTE_MIN(c->snd_wnd, c->ccs.cwnd), in_flight = c->snd_nxt - c->snd_una;
 	uint32_t avail = off < c->snd_bytes ? c->snd_bytes - off : 0;
 	uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
 	uint32_t len = RTE_MIN(avail, usable);
 
-	return RTE_MIN(len, tcp_data_room(c));
+	return RTE_MIN(len, room);
 }
 
 /* Retransmit the first unacknowledged segment alone (fast retransmit, partial ACK). */
@@ -376,9 +376,12 @@ void
 tcp_output(struct stk_tcp_conn *c)
 {
 	bool sent = false;
+	uint32_t room;
 
 	if (c->state < TCPS_ESTABLISHED || (c->flags & TCPF_ABORTED))
 		goto ack;
+	/* Options (SACK blocks) do not change while we send: size segments once. */
+	room = tcp_data_room(c);
 	for (;;) {
 		uint32_t off = c->snd_nxt - c->snd_una, len;
 		uint8_t flags = TCP_ACK;
@@ -386,10 +389,10 @@ tcp_output(struct stk_tcp_conn *c)
 
 		if (off > c->snd_bytes)
 			break; /* the FIN is out */
-		len = tcp_send_len(c, off);
+		len = tcp_send_len(c, off, room);
 		fin = tcp_fin_due(c, off, len) && !(c->flags & TCPF_FIN_ACKED);
 		/* Nagle: hold a small segment while data is unacknowledged. */
-		if (len < tcp_data_room(c) && !fin && !(c->flags & TCPF_NODELAY) &&
+		if (len < room && !fin && !(c->flags & TCPF_NODELAY) &&
 		    c->snd_max != c->snd_una &&
 		    off + len == c->snd_bytes && SEQ_GEQ(c->snd_nxt, c->snd_max))
 			break;
@@ -401,7 +404,7 @@ tcp_output(struct stk_tcp_conn *c)
 		 * being in flight) for a full segment or half the largest window
 		 * the peer offered. With nothing in flight, send at once.
 		 */
-		if (len < tcp_data_room(c) && off + len < c->snd_bytes && len < c->max_sndwnd / 2 &&
+		if (len < room && off + len < c->snd_bytes && len < c->max_sndwnd / 2 &&
 		    c->snd_nxt != c->snd_una && SEQ_GEQ(c->snd_nxt, c->snd_max))
 			break;
 		if (len > 0 && off + len == c->snd_bytes)
