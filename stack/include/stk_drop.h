@@ -61,6 +61,8 @@
 	X(TCP_NO_CONN,         "TCP connection pool exhausted") \
 	X(TCP_LISTEN_OVERFLOW, "listener backlog full, SYN dropped") \
 	X(TCP_LISTEN_BAD,      "segment to a listener that is not a lone SYN or a valid cookie ACK") \
+	X(TCP_INSPECT_FULL,    "SYN to a conditional-accept listener whose backlog is full (no SYN cookie: it would bypass inspection)") \
+	X(TCP_INSPECT_PENDING, "segment for a connection request awaiting its inspect verdict (the SYN again, or anything but its RST)") \
 	X(TCP_SYN_SENT_BAD,    "segment in SYN-SENT that is not an acceptable SYN-ACK or RST") \
 	X(TCP_OUT_OF_WINDOW,   "segment not acceptable (RFC 9293 3.10.7.4): ACK sent") \
 	X(TCP_RST_OUT_OF_WINDOW, "RST outside the window, or in window but not at RCV.NXT (challenge ACK)") \
@@ -117,6 +119,9 @@
 	X(TCP_TW_REUSED,   "TIME-WAIT connections replaced by a new SYN (RFC 6191)") \
 	X(TCP_SYNCOOKIES_SENT, "SYN-ACKs sent with a SYN cookie (SYN queue full)") \
 	X(TCP_SYNCOOKIES_OK, "connections opened by a valid SYN cookie") \
+	X(TCP_INSPECTS,    "SYNs offered to a conditional-accept listener's inspect upcall") \
+	X(TCP_INSPECT_REFUSED, "inspected connection requests refused (reject verdict or completion): RST sent") \
+	X(TCP_INSPECT_EXPIRED, "pended connection requests expired without a verdict: RST sent, abort upcall") \
 	X(POLLS,           "poll loop iterations")
 
 #define STK_X_ENUM_DROP(n, s) STK_DROP_##n,

@@ -60,11 +60,32 @@ enum stk_tcp_err {
 	STK_TCP_ECANCELED = -105,    /**< operation cancelled before it started */
 };
 
-/** Verdict of the inspect upcall (WskInspectEvent). */
+/**
+ * Verdict of the inspect upcall (WskInspectEvent). See stk_tcp_listen() for
+ * the whole conditional-accept contract.
+ */
 enum stk_tcp_inspect {
-	STK_TCP_INSPECT_ACCEPT, /**< proceed: answer the SYN */
-	STK_TCP_INSPECT_REJECT, /**< drop silently (no RST): nothing else is indicated */
-	STK_TCP_INSPECT_PEND,   /**< decide later with stk_tcp_inspect_complete() */
+	/**
+	 * Proceed: the SYN-ACK goes out now. Exactly one of the `accept`
+	 * upcall (after the handshake, same inspect_id) or the `abort` upcall
+	 * (the request died first) follows.
+	 */
+	STK_TCP_INSPECT_ACCEPT,
+	/**
+	 * Refuse: a RST answers the SYN (the client sees "connection
+	 * refused" at once: Winsock calls a CF_REJECT an active refusal) and
+	 * nothing else is indicated for this request. Not a silent drop: the
+	 * stack keeps no state for a refused request, so a dropped SYN would
+	 * come back as the client's retransmissions, each a new request and a
+	 * new inspect upcall, for as long as the client retries.
+	 */
+	STK_TCP_INSPECT_REJECT,
+	/**
+	 * Decide later with stk_tcp_inspect_complete(): nothing is sent
+	 * meanwhile. Exactly one of the `accept` or the `abort` upcall
+	 * follows, unless the caller rejects it or closes the listener.
+	 */
+	STK_TCP_INSPECT_PEND,
 };
 
 /** Verdict of the recv upcall on the chain it was offered (WskReceiveEvent's returns). */
@@ -95,7 +116,14 @@ struct stk_tcp_peer {
 	rte_be16_t lport;  /**< local port */
 	rte_be32_t faddr;  /**< remote address */
 	rte_be16_t fport;  /**< remote port */
-	uint64_t inspect_id; /**< identity of a pended inspection (stk_tcp_inspect_complete) */
+	/**
+	 * Identity of the connection request on a listener opened with
+	 * STK_TCP_LISTEN_INSPECT (0 without): a serial number of the
+	 * listener, never 0 and never given twice in its lifetime. The same
+	 * value reaches inspect, then accept or abort, and names the request
+	 * in stk_tcp_inspect_complete() (WSK_INSPECT_ID's contents).
+	 */
+	uint64_t inspect_id;
 };
 
 /**
@@ -105,8 +133,13 @@ struct stk_tcp_peer {
  */
 struct stk_tcp_upcalls {
 	/**
-	 * Listener only, before the SYN-ACK, if inspection was enabled with
-	 * STK_TCP_LISTEN_INSPECT.
+	 * Listener only, required with STK_TCP_LISTEN_INSPECT: a new SYN,
+	 * before anything is sent to the peer (WskInspectEvent). @p peer is
+	 * valid during the call only (copy peer->inspect_id to keep it).
+	 * Inside, the callee may call stk_tcp_inspect_complete() on this
+	 * request (the request is already pending: that decides it and the
+	 * return value is then ignored) or on others, and may close the
+	 * listener (the request goes with it, nothing more is indicated).
 	 */
 	enum stk_tcp_inspect (*inspect)(void *arg, struct stk_tcp_conn *listener,
 					const struct stk_tcp_peer *peer);
@@ -119,7 +152,16 @@ struct stk_tcp_upcalls {
 	 */
 	int (*accept)(void *arg, struct stk_tcp_conn *listener, struct stk_tcp_conn *c,
 		      const struct stk_tcp_peer *peer);
-	/** Listener only: a pended or accepted inspection was dropped before establishment. */
+	/**
+	 * Listener only (WskAbortEvent): a request the inspect upcall accepted
+	 * or pended died before its `accept` upcall: the peer's RST, the
+	 * SYN-ACK's retransmissions exhausted, or a pended request expired.
+	 * Runs at most once per request, never for a request the caller
+	 * rejected, and never after stk_tcp_close() of the listener. The
+	 * request is gone when it runs: stk_tcp_inspect_complete() on
+	 * @p inspect_id returns STK_ENOENT; the callee may complete other
+	 * requests or close the listener.
+	 */
 	void (*abort)(void *arg, struct stk_tcp_conn *listener, uint64_t inspect_id);
 	/** Active open finished: @p err is 0 (established) or a stk_tcp_err. */
 	void (*connected)(void *arg, struct stk_tcp_conn *c, int err);
@@ -159,16 +201,49 @@ struct stk_tcp_upcalls {
  * Listen on @p laddr (0: any of ours) : @p lport (network order) on
  * instance @p in. Passive connections whose SYN arrives on this instance
  * are offered here; with several instances, open one listener per instance.
- * @return 0, STK_EADDRINUSE, STK_EADDRNOTAVAIL, STK_ENOMEM or STK_EINVAL.
+ *
+ * @p backlog (0: 128) bounds the connection requests not yet established
+ * (SYN-RECEIVED, and pended inspections). When it is full, a listener
+ * without inspection answers with SYN cookies (RFC 4987).
+ *
+ * Conditional accept (@p flags STK_TCP_LISTEN_INSPECT, SO_CONDITIONAL_ACCEPT;
+ * the `inspect` upcall is then required):
+ * - each new SYN calls `inspect` before anything is sent; the peer's SYN
+ *   retransmissions meanwhile are dropped (STK_DROP_TCP_INSPECT_PENDING),
+ *   never a second request;
+ * - REJECT, or stk_tcp_inspect_complete(false): a RST to the peer, nothing
+ *   else indicated; ACCEPT, or stk_tcp_inspect_complete(true): the SYN-ACK,
+ *   then exactly one of `accept` or `abort`;
+ * - a pended request counts against @p backlog and lives as long as an
+ *   accepted one waits for its handshake (the SYN-ACK and its
+ *   tcp_syn_retries retransmissions: 123 s with the defaults); then it
+ *   expires: a RST to the peer and the `abort` upcall. The peer's RST
+ *   (at the SYN's next sequence number) ends it too, with `abort`;
+ * - no SYN cookies: a full backlog drops new SYNs
+ *   (STK_DROP_TCP_INSPECT_FULL), and an ACK carrying a cookie is not
+ *   taken, since a cookie would open a connection nobody inspected;
+ * - stk_tcp_close() of the listener resets every request not yet
+ *   established (pended or accepted) without any upcall.
+ * Inspection is per listener, on its instance's lcore, like every upcall.
+ *
+ * @return 0, STK_EADDRINUSE, STK_EADDRNOTAVAIL, STK_ENOMEM or STK_EINVAL
+ *         (no accept upcall, no inspect upcall with STK_TCP_LISTEN_INSPECT,
+ *         unknown flags).
  */
 int stk_tcp_listen(struct stk_inst *in, rte_be32_t laddr, rte_be16_t lport, uint32_t backlog,
 		   uint32_t flags, const struct stk_tcp_upcalls *up, void *arg,
 		   struct stk_tcp_conn **out);
 
 /**
- * Decide a pended inspection: @p accept true answers the SYN, false drops
- * it. @return 0, or STK_ENOENT if it was dropped meanwhile (the abort
- * upcall ran or runs).
+ * Decide a pended inspection (WskInspectComplete): @p accept true sends the
+ * SYN-ACK (then `accept` or `abort` follows, as after
+ * STK_TCP_INSPECT_ACCEPT); false refuses it with a RST, and no upcall
+ * follows. May be called inside any upcall of the listener, including the
+ * inspect upcall of the request itself and the abort upcall of another.
+ * @return 0; STK_ENOENT if @p inspect_id names no pending request of
+ *         @p listener (unknown, already decided, expired, reset or aborted:
+ *         nothing is established and nothing is sent); STK_EINVAL if
+ *         @p listener is not a listener with STK_TCP_LISTEN_INSPECT.
  */
 int stk_tcp_inspect_complete(struct stk_tcp_conn *listener, uint64_t inspect_id, bool accept);
 

@@ -16,8 +16,9 @@ stk_tcp_listen(struct stk_inst *in, rte_be32_t laddr, rte_be16_t lport, uint32_t
 	struct stk_tcp_conn *l;
 
 	if (up == NULL || up->accept == NULL || out == NULL || lport == 0 ||
-	    (flags & STK_TCP_LISTEN_INSPECT))
-		return STK_EINVAL; /* conditional accept is not implemented yet */
+	    (flags & ~STK_TCP_LISTEN_INSPECT) != 0 ||
+	    ((flags & STK_TCP_LISTEN_INSPECT) && up->inspect == NULL))
+		return STK_EINVAL;
 	if (laddr != 0 && !eth_addr_is_ours(in->sh, laddr))
 		return STK_EADDRNOTAVAIL;
 	if (tcp_listener_lookup(in, laddr, lport) != NULL &&
@@ -40,12 +41,6 @@ stk_tcp_listen(struct stk_inst *in, rte_be32_t laddr, rte_be16_t lport, uint32_t
 	}
 	*out = l;
 	return 0;
-}
-
-int
-stk_tcp_inspect_complete(struct stk_tcp_conn *listener, uint64_t inspect_id, bool accept)
-{
-	return STK_ENOENT;
 }
 
 /*
@@ -299,7 +294,12 @@ tcp_listener_close(struct stk_tcp_conn *l)
 	void *data;
 	uint32_t iter = 0;
 
-	/* Children still in SYN-RECEIVED die with their listener. */
+	/*
+	 * Children still in SYN-RECEIVED (pended inspections too) die with
+	 * their listener, without upcalls: the owner let go of it.
+	 */
+	l->flags |= TCPF_USER_GONE;
+	l->up = NULL;
 	while (rte_hash_iterate(l->in->tcp->conns, &key, &data, &iter) >= 0) {
 		struct stk_tcp_conn *c = data;
 

@@ -310,10 +310,23 @@ tcp_conn_drop(struct stk_tcp_conn *c, int err)
 		c->up->shutdown_done(c->arg, c, c->shut_ctx, err);
 	c->shut_ctx = NULL;
 	if (c->listener != NULL && was == TCPS_SYN_RECEIVED) {
-		/* A child never offered to the user: nobody else holds it (reaped). */
+		/*
+		 * A child never offered to the user: nobody else holds it
+		 * (reaped). It leaves its listener now (the listener may be
+		 * closed before the reap); an inspected one owes the abort
+		 * upcall, run last: the callee may close the listener.
+		 */
+		struct stk_tcp_conn *l = c->listener;
+		uint64_t id = tcp_inspect_unlink(c);
+
+		if (l->children > 0)
+			l->children--;
+		c->listener = NULL;
 		c->flags |= TCPF_USER_GONE;
 		c->up = NULL;
 		tcp_conn_maybe_free(c);
+		if (id != 0 && tcp_user_alive(l) && l->up->abort != NULL)
+			l->up->abort(l->arg, l, id);
 		return;
 	}
 	if (alive && tcp_user_alive(c)) {

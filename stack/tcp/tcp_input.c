@@ -111,8 +111,9 @@ tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s)
 	struct stk_tcp_conn *c;
 
 	if ((s->th.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN) {
-		c = (s->th.flags & TCP_ACK) && !(l->flags & TCPF_USER_GONE) ?
-			    tcp_cookie_conn(l, s, &k) : NULL;
+		/* No cookie for an inspecting listener: it would skip the inspect upcall. */
+		c = (s->th.flags & TCP_ACK) && !(l->flags & TCPF_USER_GONE) &&
+		    !(l->listen_flags & STK_TCP_LISTEN_INSPECT) ? tcp_cookie_conn(l, s, &k) : NULL;
 		if (c != NULL) {
 			tcp_established_input(c, s);
 			return;
@@ -125,6 +126,10 @@ tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s)
 	}
 	if (l->flags & TCPF_USER_GONE) {
 		seg_drop(in, s, STK_DROP_TCP_LISTEN_OVERFLOW);
+		return;
+	}
+	if (l->children >= l->backlog && (l->listen_flags & STK_TCP_LISTEN_INSPECT)) {
+		seg_drop(in, s, STK_DROP_TCP_INSPECT_FULL);
 		return;
 	}
 	if (l->children >= l->backlog) {
@@ -161,9 +166,29 @@ tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s)
 	tcp_set_state(c, TCPS_SYN_RECEIVED);
 	tcp_syn_options(c, &s->th.opts);
 	STK_COUNT(in, TCP_PASSIVE_OPENS);
-	tcp_send_syn(c);
 	rte_pktmbuf_free(s->m); /* data on a SYN is not kept: the peer resends it */
 	s->m = NULL;
+	if (l->listen_flags & STK_TCP_LISTEN_INSPECT)
+		tcp_inspect_syn(l, c); /* the SYN-ACK waits for the owner's verdict */
+	else
+		tcp_send_syn(c);
+}
+
+/*
+ * A request awaiting its inspect verdict has sent nothing: the peer's RST
+ * at the SYN's next sequence number ends it (abort upcall); anything else,
+ * its retransmitted SYN first, is dropped.
+ */
+static void
+tcp_inspect_pending_input(struct stk_tcp_conn *c, struct tcp_seg *s)
+{
+	if ((s->th.flags & TCP_RST) && s->th.seq == c->rcv_nxt) {
+		seg_free(s);
+		STK_COUNT(c->in, TCP_RST_RX);
+		tcp_conn_drop(c, STK_TCP_ECONNRESET);
+		return;
+	}
+	seg_drop(c->in, s, STK_DROP_TCP_INSPECT_PENDING);
 }
 
 /* SYN-SENT (3.10.7.3). */
@@ -362,7 +387,9 @@ tcp_syn_received_ack(struct stk_tcp_conn *c, struct tcp_seg *s)
 			c->up->connected(c->arg, c, 0);
 		return c->state != TCPS_CLOSED;
 	}
-	peer = (struct stk_tcp_peer){ c->key.laddr, c->key.lport, c->key.faddr, c->key.fport, 0 };
+	/* Off the inspected list first: the accept upcall is the one owed, no abort. */
+	peer = (struct stk_tcp_peer){ c->key.laddr, c->key.lport, c->key.faddr, c->key.fport,
+				      tcp_inspect_unlink(c) };
 	c->listener = NULL;
 	if (l->children > 0)
 		l->children--;
@@ -753,7 +780,9 @@ tcp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, b
 	}
 	c->last_rx = in->now;
 	c->keep_sent = 0;
-	if (c->state == TCPS_SYN_SENT)
+	if (c->flags & TCPF_INSPECT_PEND)
+		tcp_inspect_pending_input(c, &s);
+	else if (c->state == TCPS_SYN_SENT)
 		tcp_syn_sent_input(c, &s);
 	else
 		tcp_established_input(c, &s);

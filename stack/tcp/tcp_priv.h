@@ -8,7 +8,7 @@
  * changes, lifetime), tcp_input.c (segment arrival, RFC 9293 3.10.7),
  * tcp_output.c (building and sending segments), tcp_timer.c (retransmit,
  * delayed ACK, persist, keepalive, TIME_WAIT), tcp_api.c (the stk_tcp.h
- * seam), tcp_reass.c, tcp_sack.c, cc/.
+ * seam), tcp_inspect.c (conditional accept), tcp_reass.c, tcp_sack.c, cc/.
  */
 #ifndef TCP_PRIV_H
 #define TCP_PRIV_H
@@ -88,6 +88,8 @@ struct tcp_sendop {
 #define TCPF_RCV_PUSH    (1u << 19) /**< held data includes a segment with PSH */
 #define TCPF_FIN_PENDING (1u << 20) /**< the peer's FIN arrived out of order at rcv_fin */
 #define TCPF_LOCAL_ABORT (1u << 21) /**< stk_tcp_abort(): the user knows, no reset upcall */
+#define TCPF_INSPECTED   (1u << 22) /**< child on its listener's inspected list: accept or abort owed */
+#define TCPF_INSPECT_PEND (1u << 23) /**< child whose inspect verdict is pending: nothing sent yet */
 
 /** The connection block. `struct stk_tcp_conn` of the seam is this. */
 struct stk_tcp_conn {
@@ -168,6 +170,9 @@ struct stk_tcp_conn {
 	uint32_t backlog;           /**< listener: most children in SYN-RECEIVED or unaccepted */
 	uint32_t children;          /**< listener: children counted against the backlog */
 	uint32_t listen_flags;      /**< STK_TCP_LISTEN_* */
+	uint64_t inspect_id;        /**< child: its request's id; listener: the last id given */
+	struct stk_tcp_conn *insp_next; /**< listener: first inspected child; child: the next one */
+	struct stk_tcp_conn **insp_pprev; /**< child: the pointer that points at it */
 	struct stk_tcp_conn *reap_next;
 };
 
@@ -249,6 +254,12 @@ void tcp_cookie_ts_decode(uint32_t tsecr, bool *ws, uint8_t *wscale, bool *sack)
 void tcp_send_cookie_synack(struct stk_inst *in, const struct ipv4_repr *ip,
 			    const struct tcp_repr *th, const struct tcp_key *k);
 uint8_t tcp_default_rcv_wscale(const struct stk_params *p);
+
+/* tcp_inspect.c */
+void tcp_inspect_syn(struct stk_tcp_conn *l, struct stk_tcp_conn *c);
+uint64_t tcp_inspect_unlink(struct stk_tcp_conn *c);
+void tcp_inspect_expire(struct stk_tcp_conn *c);
+stk_time_t tcp_syn_received_timeout(const struct stk_params *p);
 
 /* tcp_timer.c */
 void tcp_timers_init(struct stk_tcp_conn *c);

@@ -139,6 +139,10 @@ tcp_rexmt_fire(struct stk_timer *t, void *arg, stk_time_t now)
 {
 	struct stk_tcp_conn *c = arg;
 
+	if (c->flags & TCPF_INSPECT_PEND) {
+		tcp_inspect_expire(c); /* no verdict in time */
+		return;
+	}
 	if (c->state == TCPS_TIME_WAIT ||
 	    (c->state == TCPS_FIN_WAIT_2 && (c->flags & TCPF_USER_GONE))) {
 		tcp_timewait_over(c);

@@ -194,6 +194,17 @@ struct stk_tcp_conn *tf_listen(struct h *h, struct tf_app *app);
 bool tf_syn_in_at(struct tf_conn *t, const struct tf_syn *syn, const char *file, int line);
 #define tf_syn_in(t, syn) tf_syn_in_at((t), (syn), __FILE__, __LINE__)
 /**
+ * The peer's SYN offering @p syn (seq t->irs) and a poll, expecting
+ * nothing yet: the model's t->rcv and TS.Recent come from this SYN.
+ */
+void tf_syn_send(struct tf_conn *t, const struct tf_syn *syn);
+/**
+ * The stack's SYN-ACK to the SYN tf_syn_send() sent with @p syn, checked
+ * as tf_syn_in() checks it (the model takes the ISS and negotiated values).
+ */
+bool tf_synack_expect_at(struct tf_conn *t, const struct tf_syn *syn, const char *file, int line);
+#define tf_synack_expect(t, syn) tf_synack_expect_at((t), (syn), __FILE__, __LINE__)
+/**
  * Passive open through listener on TF_PORT: the peer sends SYN with @p syn,
  * expects the SYN-ACK with exactly the options the stack must answer, and
  * ACKs it with window @p syn->win; CHECKs the accept upcall.

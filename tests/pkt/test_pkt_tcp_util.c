@@ -276,23 +276,36 @@ model_learn(struct tf_conn *t, const struct tf_seg *got, const char *file, int l
 
 static struct h_frame frame_buf;
 
-bool
-tf_syn_in_at(struct tf_conn *t, const struct tf_syn *syn, const char *file, int line)
+void
+tf_syn_send(struct tf_conn *t, const struct tf_syn *syn)
 {
 	struct tf_seg s = { .sport = t->pport, .dport = t->port, .seq = t->irs, .flags = TF_SYN,
 			    .win = syn->win };
-	struct tf_seg want, got;
 
 	s.o = syn_opts(syn, ++t->pts, 0);
 	inject_seg(t->h, &s);
+	t->rcv = t->irs + 1;
+	t->ts_recent = syn->ts_on ? t->pts : 0;
+}
+
+bool
+tf_syn_in_at(struct tf_conn *t, const struct tf_syn *syn, const char *file, int line)
+{
+	tf_syn_send(t, syn);
+	return tf_synack_expect_at(t, syn, file, line);
+}
+
+bool
+tf_synack_expect_at(struct tf_conn *t, const struct tf_syn *syn, const char *file, int line)
+{
+	struct tf_seg want, got;
+
 	if (!take_seg(t->h, &got, &frame_buf, file, line))
 		return false;
 	/* The SYN-ACK: our MSS, and only the options the peer offered (RFC 7323, 2018). */
 	model_negotiated(t, syn);
 	t->iss = got.seq;
 	t->snd = t->iss;
-	t->rcv = t->irs + 1;
-	t->ts_recent = syn->ts_on ? t->pts : 0;
 	want = tf_want(t, TF_SYN | TF_ACK, NULL, 0);
 	want.win = (uint16_t)RTE_MIN(t->rcvbuf, 65535u);
 	want.o.mss_on = true;
