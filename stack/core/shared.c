@@ -41,6 +41,9 @@ stk_params_default(struct stk_params *p)
 	p->tcp_keep_intvl = 75 * STK_NS_PER_S;
 	p->tcp_keep_cnt = 9;
 	snprintf(p->tcp_cc, sizeof(p->tcp_cc), "cubic");
+	p->tcp_wscale = STK_TCP_WSCALE_AUTO;
+	p->tcp_wnd_reass = true;
+	p->tcp_dsack = false;
 }
 
 static bool
@@ -54,7 +57,8 @@ params_valid(const struct stk_params *p)
 	       p->tcp_rto_max >= p->tcp_rto_min && p->tcp_rto_init >= p->tcp_rto_min &&
 	       p->tcp_rcvbuf >= 1024 && p->tcp_rcvbuf <= (1u << 30) && p->tcp_sndbuf >= 1024 &&
 	       p->tcp_msl > 0 && p->tcp_delack > 0 && p->tcp_keep_intvl > 0 &&
-	       p->tcp_keep_cnt >= 1;
+	       p->tcp_keep_cnt >= 1 &&
+	       (p->tcp_wscale <= 14 || p->tcp_wscale == STK_TCP_WSCALE_AUTO);
 }
 
 struct stk_shared *

@@ -145,7 +145,13 @@ struct stk_params {
 	stk_time_t tcp_keep_intvl;   /**< interval between keepalive probes */
 	uint32_t tcp_keep_cnt;       /**< unanswered probes before the connection is dropped */
 	char tcp_cc[16];             /**< congestion control: "cubic" (default) or "newreno" */
+	uint8_t tcp_wscale;          /**< window scale shift we offer (0..14), or STK_TCP_WSCALE_AUTO (default): the smallest that covers tcp_rcvbuf */
+	bool tcp_wnd_reass;          /**< out-of-order data held for reassembly narrows the advertised window (default true; false: the window is the receive space less in-order data, as in BSD) */
+	bool tcp_dsack;              /**< report duplicate segments in a D-SACK block (RFC 2883; default false) */
 };
+
+/** stk_params.tcp_wscale: derive the shift from tcp_rcvbuf. */
+#define STK_TCP_WSCALE_AUTO 0xff
 
 /** Fill @p p with default values. */
 void stk_params_default(struct stk_params *p);

@@ -207,12 +207,17 @@ tcp_set_state(struct stk_tcp_conn *c, enum tcp_state s)
 	c->state = (uint8_t)s;
 }
 
-/* Smallest shift that lets the 16-bit window field cover the buffer (RFC 7323 2.2). */
+/*
+ * The configured shift, or the smallest that lets the 16-bit window field
+ * cover the buffer (RFC 7323 2.2).
+ */
 uint8_t
 tcp_default_rcv_wscale(const struct stk_params *p)
 {
 	uint8_t ws = 0;
 
+	if (p->tcp_wscale != STK_TCP_WSCALE_AUTO)
+		return p->tcp_wscale;
 	while (ws < 14 && (p->tcp_rcvbuf >> ws) > 65535)
 		ws++;
 	return ws;

@@ -252,6 +252,51 @@ tcp_syn_sent_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		tcp_output(c);
 }
 
+/*
+ * RFC 2883 (if tcp_dsack is on): remember the first duplicate range
+ * [@p l, @p r) a segment carried; the next ACK, sent at once, reports it
+ * as its first SACK block.
+ */
+static void
+tcp_dsack_note(struct stk_tcp_conn *c, uint32_t l, uint32_t r)
+{
+	if (!c->in->sh->p.tcp_dsack || !(c->flags & TCPF_SACK) || c->dsack || !SEQ_LT(l, r))
+		return;
+	c->dsack = true;
+	c->dsack_l = l;
+	c->dsack_r = r;
+	c->flags |= TCPF_ACK_NOW;
+}
+
+/* The part of @p s below RCV.NXT is a duplicate (RFC 2883 section 4, first case). */
+static void
+tcp_dsack_old(struct stk_tcp_conn *c, const struct tcp_seg *s)
+{
+	if (s->len > 0 && SEQ_LT(s->th.seq, c->rcv_nxt))
+		tcp_dsack_note(c, s->th.seq,
+			       SEQ_LT(s->th.seq + s->len, c->rcv_nxt) ? s->th.seq + s->len : c->rcv_nxt);
+}
+
+/* The first part of [@p seq, @p seq + @p len) already queued out of order is a duplicate. */
+static void
+tcp_dsack_queued(struct stk_tcp_conn *c, uint32_t seq, uint32_t len)
+{
+	const struct rte_mbuf *m;
+	uint32_t qs;
+
+	if (!c->in->sh->p.tcp_dsack || !(c->flags & TCPF_SACK))
+		return;
+	for (m = tcp_reass_first(&c->reass, &qs); m != NULL; m = tcp_reass_next(m, &qs)) {
+		uint32_t l = SEQ_GT(qs, seq) ? qs : seq;
+		uint32_t r = SEQ_LT(qs + m->pkt_len, seq + len) ? qs + m->pkt_len : seq + len;
+
+		if (SEQ_LT(l, r)) {
+			tcp_dsack_note(c, l, r);
+			return;
+		}
+	}
+}
+
 /* First check of 3.10.7.4: is the segment acceptable? */
 static bool
 tcp_seq_acceptable(const struct stk_tcp_conn *c, uint32_t seq, uint32_t len, bool rst)
@@ -541,6 +586,7 @@ tcp_data_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		return;
 	}
 	/* Out of order, or filling a hole: queue, then pull what became contiguous. */
+	tcp_dsack_queued(c, s->th.seq, len);
 	if (tcp_reass_insert(&c->reass, s->th.seq, s->m) == STK_ENOMEM)
 		STK_DROP(c->in, TCP_REASS_FULL);
 	else
@@ -614,6 +660,7 @@ tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		    !(s->th.flags & TCP_RST))
 			tcp_timewait_start(c);
 		if (!(s->th.flags & TCP_RST)) {
+			tcp_dsack_old(c, s);
 			c->flags |= TCPF_ACK_NOW;
 			tcp_output(c);
 		}
@@ -635,6 +682,7 @@ tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	}
 	if (!tcp_ack_input(c, s))
 		return;
+	tcp_dsack_old(c, s);
 	tcp_trim_to_window(c, s);
 	fin = (s->th.flags & TCP_FIN) != 0;
 	fin_seq = s->th.seq + s->len;

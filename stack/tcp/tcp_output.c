@@ -25,11 +25,16 @@ tcp_mss_for_port(const struct stk_inst *in, uint16_t port)
 	return (uint16_t)(in->sh->ports[port].mtu - IPV4_HDR_LEN - TCP_HDR_LEN);
 }
 
-/* The window we can offer now: receive space less what is held or taken. */
+/*
+ * The window we can offer now: receive space less what is held or taken,
+ * and less out-of-order data unless tcp_wnd_reass is off (that data lies
+ * inside the window already offered, so the space still bounds it).
+ */
 uint32_t
 tcp_rcv_window(const struct stk_tcp_conn *c)
 {
-	uint32_t used = c->rcvq_bytes + c->rcv_taken + tcp_reass_bytes(&c->reass);
+	uint32_t used = c->rcvq_bytes + c->rcv_taken +
+			(c->in->sh->p.tcp_wnd_reass ? tcp_reass_bytes(&c->reass) : 0);
 	uint32_t win = used >= c->rcv_buf ? 0 : c->rcv_buf - used;
 
 	return RTE_MIN(win, (uint32_t)65535 << c->rcv_wscale);
@@ -93,9 +98,19 @@ tcp_fill_opts(struct stk_tcp_conn *c, uint8_t flags, struct tcp_opts *o)
 		o->tsval = tcp_ts_now(c->in);
 		o->tsecr = c->ts_recent;
 	}
-	if ((c->flags & TCPF_SACK) && !(flags & TCP_SYN) && tcp_reass_segs(&c->reass) != 0)
-		o->nb_sack = (uint8_t)tcp_reass_sack_blocks(&c->reass, c->rcv_nxt, o->sack,
-							    TCP_SACK_MAX);
+	if ((c->flags & TCPF_SACK) && !(flags & TCP_SYN) &&
+	    (c->dsack || tcp_reass_segs(&c->reass) != 0)) {
+		unsigned int n = 0;
+
+		/* RFC 2883: a D-SACK block goes first, the others after it. */
+		if (c->dsack) {
+			o->sack[0].left = c->dsack_l;
+			o->sack[0].right = c->dsack_r;
+			n = 1;
+		}
+		n += tcp_reass_sack_blocks(&c->reass, c->rcv_nxt, o->sack + n, TCP_SACK_MAX - n);
+		o->nb_sack = (uint8_t)n;
+	}
 }
 
 /*
@@ -152,6 +167,7 @@ tcp_xmit(struct stk_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t off, uint
 		c->rcv_adv = c->rcv_nxt + ((uint32_t)th.window << ((flags & TCP_SYN) ? 0 :
 								   c->rcv_wscale));
 	if (flags & TCP_ACK) {
+		c->dsack = false; /* reported once (RFC 2883 section 4) */
 		c->last_ack_sent = th.ack;
 		c->flags &= ~(TCPF_ACK_NOW | TCPF_DELACK);
 		stk_timer_cancel(&in->wheel, &c->t_delack);

@@ -157,6 +157,8 @@ struct stk_tcp_conn {
 	uint32_t rescue_rxt;
 	bool rescue_valid;
 	bool sack_recovery;         /**< in RFC 6675 loss recovery */
+	bool dsack;                 /**< a D-SACK block (RFC 2883) is owed to the next ACK */
+	uint32_t dsack_l, dsack_r;  /**< its range: the first duplicate data of a segment */
 
 	/* timers */
 	struct stk_timer t_rexmt;   /**< retransmit, persist, or 2*MSL in TIME_WAIT */
