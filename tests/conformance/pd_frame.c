@@ -155,6 +155,13 @@ pd_frame_build(uint8_t *buf, size_t cap, const struct pd_pkt *p, uint16_t sport,
 	return PD_ETH_LEN + PD_IP_LEN + l4len;
 }
 
+/* A big-endian 32-bit value at any alignment. */
+static uint32_t
+pd_get32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
 /* Parse the option bytes of a segment into @p p's list. */
 static int
 pd_opts_read(const uint8_t *o, size_t len, struct pd_pkt *p, char *why, size_t wlen)
@@ -193,14 +200,13 @@ pd_opts_read(const uint8_t *o, size_t len, struct pd_pkt *p, char *why, size_t w
 		case 5:
 			x->nblk = (uint8_t)((olen - 2) / 8);
 			for (j = 0; j < x->nblk && j < 4; j++) {
-				x->blk[j][0] = rte_be_to_cpu_32(*(const rte_be32_t *)(o + i + 2 + 8 * j));
-				x->blk[j][1] =
-					rte_be_to_cpu_32(*(const rte_be32_t *)(o + i + 6 + 8 * j));
+				x->blk[j][0] = pd_get32(o + i + 2 + 8 * j);
+				x->blk[j][1] = pd_get32(o + i + 6 + 8 * j);
 			}
 			break;
 		case 8:
-			x->a = rte_be_to_cpu_32(*(const rte_be32_t *)(o + i + 2));
-			x->b = rte_be_to_cpu_32(*(const rte_be32_t *)(o + i + 6));
+			x->a = pd_get32(o + i + 2);
+			x->b = pd_get32(o + i + 6);
 			break;
 		}
 		i += olen;

@@ -286,6 +286,15 @@ main(int argc, char **argv)
 	}
 	if (wf != NULL)
 		fclose(wf);
+	for (i = 0; i < files.n; i++)
+		free(files.v[i]);
+	free(files.v);
+	for (i = 0; i < x.n; i++) {
+		free(x.e[i].path);
+		free(x.e[i].reason);
+	}
+	free(x.e);
+	free(res);
 	pd_pools_free(&pools);
 	test_eal_finish();
 	if (expect != NULL)
