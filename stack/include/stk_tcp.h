@@ -204,7 +204,9 @@ struct stk_tcp_upcalls {
  *
  * @p backlog (0: 128) bounds the connection requests not yet established
  * (SYN-RECEIVED, and pended inspections). When it is full, a listener
- * without inspection answers with SYN cookies (RFC 4987).
+ * without inspection answers with SYN cookies (RFC 4987). stk_tcp_close()
+ * of a listener without inspection drops its requests silently, as FreeBSD
+ * and Linux do: the peer's next segment meets no socket and draws a RST.
  *
  * Conditional accept (@p flags STK_TCP_LISTEN_INSPECT, SO_CONDITIONAL_ACCEPT;
  * the `inspect` upcall is then required):

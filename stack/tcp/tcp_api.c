@@ -295,8 +295,12 @@ tcp_listener_close(struct stk_tcp_conn *l)
 	uint32_t iter = 0;
 
 	/*
-	 * Children still in SYN-RECEIVED (pended inspections too) die with
-	 * their listener, without upcalls: the owner let go of it.
+	 * Children still in SYN-RECEIVED die with their listener, without
+	 * upcalls: the owner let go of it. A plain child goes silently, as
+	 * FreeBSD's syncache and Linux's request socks do (the peer's next
+	 * segment meets no socket and draws the RST of RFC 9293 3.10.7.1).
+	 * A conditional-accept request (accepted or pended) is refused as a
+	 * rejection is, with a RST: the owner's verdict is what ends it.
 	 */
 	l->flags |= TCPF_USER_GONE;
 	l->up = NULL;
@@ -304,7 +308,8 @@ tcp_listener_close(struct stk_tcp_conn *l)
 		struct stk_tcp_conn *c = data;
 
 		if (c->listener == l) {
-			tcp_send_rst(c);
+			if (c->flags & TCPF_INSPECTED)
+				tcp_send_rst(c);
 			tcp_conn_drop(c, STK_TCP_ECONNABORTED);
 			iter = 0; /* the table changed */
 		}

@@ -290,10 +290,11 @@ test_cookie_variants(void)
 		CHECK(app.len == base + 200 && memcmp(app.data + base, data + 100, 200) == 0,
 		      "%u bytes up after the hole", app.len - base);
 		tf_close_rst(&t);
-		/* The listener goes: the first SYN's child, still in SYN-RECEIVED, is reset. */
+		/* The listener goes: the first SYN's child, still in SYN-RECEIVED, goes
+		 * silently (as in FreeBSD and Linux). */
 		stk_tcp_close(l);
 		h_poll(h);
-		tf_expect(&t1, TF_RST | TF_ACK, NULL, 0);
+		h_expect_none(h);
 		h_destroy(h);
 		continue;
 out:
@@ -426,7 +427,7 @@ test_cookie_tsval_monotonic(void)
 		tf_close_rst(&t);
 		stk_tcp_close(l);
 		h_poll(h);
-		tf_expect(&t1, TF_RST | TF_ACK, NULL, 0);
+		h_expect_none(h); /* t1's child goes silently with its listener */
 		h_destroy(h);
 		return;
 	}
