@@ -348,6 +348,8 @@ static const char *nt_v6_parse(const char *s, struct in6_addr *a, BOOLEAN *ok)
 			return p;
 		gap = 0;
 		p += 2;
+		if (*p == ':')
+			return p;
 	}
 	while (n < 8) {
 		const char *start = p, *term;
@@ -376,6 +378,8 @@ static const char *nt_v6_parse(const char *s, struct in6_addr *a, BOOLEAN *ok)
 				return p;
 			gap = n;
 			p += 2;
+			if (*p == ':')
+				return p;
 			continue;
 		}
 		if (nt_hexval(p[1]) < 0)

@@ -373,8 +373,10 @@ static NTSTATUS nt_parse_int(const void *s, SIZE_T n, BOOLEAN wide, ULONG base, 
 		return STATUS_INVALID_PARAMETER;
 	while (i < n && NT_CH(i) != 0 && NT_CH(i) <= ' ')
 		i++;
-	if (NT_CH(i) == '+' || NT_CH(i) == '-')
-		*neg = NT_CH(i++) == '-';
+	if (NT_CH(i) == '+' || NT_CH(i) == '-') {
+		*neg = NT_CH(i) == '-';
+		i++;
+	}
 	if (base == 0) {
 		base = 10;
 		if (NT_CH(i) == '0' && (NT_CH(i + 1) == 'x' || NT_CH(i + 1) == 'X'))
@@ -384,8 +386,10 @@ static NTSTATUS nt_parse_int(const void *s, SIZE_T n, BOOLEAN wide, ULONG base, 
 		else if (NT_CH(i) == '0' && (NT_CH(i + 1) == 'b' || NT_CH(i + 1) == 'B'))
 			base = 2, i += 2;
 	}
-	while (i < n && nt_digit(NT_CH(i)) < (int)base)
-		v = v * base + (ULONG64)nt_digit(NT_CH(i++));
+	while (i < n && nt_digit(NT_CH(i)) < (int)base) {
+		v = v * base + (ULONG64)nt_digit(NT_CH(i));
+		i++;
+	}
 #undef NT_CH
 	*out = v;
 	if (used != NULL)
