@@ -38,14 +38,13 @@ typedef struct _ECHO_CONN {
 typedef struct _ECHO_SEND {
 	PWSK_SOCKET Socket;
 	PWSK_DATA_INDICATION Indication;
-	PWSK_DATAGRAM_INDICATION Datagram;
 	PIRP Irp;
-	SOCKADDR_IN From;
 } ECHO_SEND, *PECHO_SEND;
 
 static IO_COMPLETION_ROUTINE SendDone;
 static IO_COMPLETION_ROUTINE CloseDone;
 static IO_COMPLETION_ROUTINE DisconnectDone;
+static IO_COMPLETION_ROUTINE DgramSendDone;
 
 static NTSTATUS WSKAPI AcceptEvent(PVOID, ULONG, PSOCKADDR, PSOCKADDR, PWSK_SOCKET, PVOID *,
 				  CONST WSK_CLIENT_CONNECTION_DISPATCH **);
@@ -104,12 +103,8 @@ SendDone(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
 	UNREFERENCED_PARAMETER(Dev);
 	if (NT_SUCCESS(Irp->IoStatus.Status))
 		InterlockedAdd64(&BytesEchoed, (LONG64)Irp->IoStatus.Information);
-	if (s->Indication != NULL)
-		((PWSK_PROVIDER_CONNECTION_DISPATCH)s->Socket->Dispatch)
-			->WskRelease(s->Socket, s->Indication);
-	else
-		((PWSK_PROVIDER_DATAGRAM_DISPATCH)s->Socket->Dispatch)
-			->WskRelease(s->Socket, s->Datagram);
+	((PWSK_PROVIDER_CONNECTION_DISPATCH)s->Socket->Dispatch)->WskRelease(s->Socket,
+									      s->Indication);
 	InterlockedIncrement(&Releases);
 	IoFreeIrp(Irp);
 	ExFreePoolWithTag(s, TAG);
@@ -180,7 +175,6 @@ ReceiveEvent(PVOID SocketContext, ULONG Flags, PWSK_DATA_INDICATION DataIndicati
 	}
 	s->Socket = c->Socket;
 	s->Indication = DataIndication;
-	s->Datagram = NULL;
 	buf.Mdl = first;
 	buf.Offset = DataIndication->Buffer.Offset;
 	buf.Length = total;
@@ -211,36 +205,67 @@ DisconnectEvent(PVOID SocketContext, ULONG Flags)
 	return STATUS_SUCCESS;
 }
 
+/* A datagram list is released whole (the pointer that was indicated), when
+ * the last of its echoes completed. */
+typedef struct _ECHO_DGRAMS {
+	PWSK_SOCKET Socket;
+	PWSK_DATAGRAM_INDICATION List;
+	volatile LONG Left;
+} ECHO_DGRAMS, *PECHO_DGRAMS;
+
+static NTSTATUS
+DgramSendDone(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
+{
+	PECHO_DGRAMS g = Context;
+
+	UNREFERENCED_PARAMETER(Dev);
+	if (NT_SUCCESS(Irp->IoStatus.Status))
+		InterlockedAdd64(&BytesEchoed, (LONG64)Irp->IoStatus.Information);
+	IoFreeIrp(Irp);
+	if (InterlockedDecrement(&g->Left) == 0) {
+		((PWSK_PROVIDER_DATAGRAM_DISPATCH)g->Socket->Dispatch)->WskRelease(g->Socket, g->List);
+		InterlockedIncrement(&Releases);
+		ExFreePoolWithTag(g, TAG);
+	}
+	return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
 static NTSTATUS WSKAPI
 ReceiveFromEvent(PVOID SocketContext, ULONG Flags, PWSK_DATAGRAM_INDICATION Indication)
 {
 	PWSK_SOCKET sock = UdpSock;
-	PWSK_DATAGRAM_INDICATION d, next;
+	PWSK_DATAGRAM_INDICATION d;
+	PECHO_DGRAMS g;
+	LONG n = 0;
 
 	UNREFERENCED_PARAMETER(SocketContext);
 	UNREFERENCED_PARAMETER(Flags);
 	if (Indication == NULL)
 		return STATUS_SUCCESS;
-	/* One send per datagram; each datagram is released on its own. */
-	for (d = Indication; d != NULL; d = next) {
-		PECHO_SEND s = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*s), TAG);
+	for (d = Indication; d != NULL; d = d->Next)
+		n++;
+	g = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*g), TAG);
+	if (g == NULL)
+		return STATUS_SUCCESS; /* dropped: UDP */
+	g->Socket = sock;
+	g->List = Indication;
+	g->Left = n + 1; /* +1 until every send is started */
+	for (d = Indication; d != NULL; d = d->Next) {
+		PIRP irp = IoAllocateIrp(1, FALSE);
 
-		next = d->Next;
-		d->Next = NULL;
-		if (s == NULL || (s->Irp = IoAllocateIrp(1, FALSE)) == NULL) {
-			if (s != NULL)
-				ExFreePoolWithTag(s, TAG);
-			((PWSK_PROVIDER_DATAGRAM_DISPATCH)sock->Dispatch)->WskRelease(sock, d);
+		if (irp == NULL) {
+			InterlockedDecrement(&g->Left);
 			continue;
 		}
-		s->Socket = sock;
-		s->Indication = NULL;
-		s->Datagram = d;
-		RtlCopyMemory(&s->From, d->RemoteAddress, sizeof(s->From));
 		InterlockedIncrement64(&Datagrams);
-		IoSetCompletionRoutine(s->Irp, SendDone, s, TRUE, TRUE, TRUE);
+		IoSetCompletionRoutine(irp, DgramSendDone, g, TRUE, TRUE, TRUE);
 		((PWSK_PROVIDER_DATAGRAM_DISPATCH)sock->Dispatch)
-			->WskSendTo(sock, &d->Buffer, 0, (PSOCKADDR)&s->From, 0, NULL, s->Irp);
+			->WskSendTo(sock, &d->Buffer, 0, d->RemoteAddress, 0, NULL, irp);
+	}
+	if (InterlockedDecrement(&g->Left) == 0) {
+		/* Every send completed inside the calls: release now (still ours). */
+		ExFreePoolWithTag(g, TAG);
+		return STATUS_SUCCESS;
 	}
 	return STATUS_PENDING;
 }

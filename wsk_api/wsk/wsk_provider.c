@@ -175,6 +175,36 @@ wsk_host_unpublish(struct wsk_host *h)
 	pthread_mutex_unlock(&hosts_lock);
 }
 
+struct dump_arg {
+	const struct wsk_client *cl;
+};
+
+static void
+dump_sock(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
+{
+	const struct dump_arg *a = arg;
+	const struct wsk_sock *s = obj;
+
+	RTE_SET_USED(mp);
+	RTE_SET_USED(idx);
+	if (s->magic != WSK_SOCK_MAGIC || (a->cl != NULL && s->cl != a->cl))
+		return;
+	fprintf(stderr, "wskstack:   socket %p kind %u state %u home %u refs %d ops %d inds %d "
+		"in_cb %d closing %d close_wait %u\n", (const void *)s, s->kind, s->state, s->home,
+		atomic_load(&s->refs), atomic_load(&s->ops), atomic_load(&s->inds),
+		atomic_load(&s->in_cb), s->closing, s->close_wait);
+}
+
+/* List the live sockets (of @p cl, or all) on stderr: leak reports. */
+static void
+dump_sockets(struct wsk_host *h, const struct wsk_client *cl)
+{
+	struct dump_arg a = { cl };
+
+	if (h != NULL)
+		rte_mempool_obj_iter(h->sock_mp, dump_sock, &a);
+}
+
 unsigned int
 wsk_host_destroy(struct wsk_host *h)
 {
@@ -189,6 +219,8 @@ wsk_host_destroy(struct wsk_host *h)
 		fprintf(stderr, "wskstack: WSK host destroyed with %u sockets, %u operations and "
 			"%u indications still live\n", rte_mempool_in_use_count(h->sock_mp),
 			rte_mempool_in_use_count(h->op_mp), rte_mempool_in_use_count(h->ind_mp));
+	if (live != 0)
+		dump_sockets(h, NULL);
 	else {
 		rte_mempool_free(h->sock_mp);
 		rte_mempool_free(h->op_mp);
@@ -473,6 +505,8 @@ WskDeregister(PWSK_REGISTRATION WskRegistration)
 				"%d sockets, %d calls, %d IRPs outstanding\n",
 				atomic_load(&cl->captures), atomic_load(&cl->sockets),
 				atomic_load(&cl->calls), atomic_load(&cl->irps));
+		if (waited_ms == 10000)
+			dump_sockets(cl->host, cl);
 	}
 	cq_stop(cl);
 	cl->magic = 0;

@@ -833,9 +833,11 @@ conn_recv(void *arg, struct stk_tcp_conn *c, struct rte_mbuf *m, uint32_t len, b
 	}
 	/* Receives posted from completion routines or callbacks run inside
 	 * this call are queued and served by a kick, not re-entered. */
+	wsk_sock_get(s); /* a callback may close the socket: keep it until we are out */
 	s->recv_offering = true;
 	v = conn_recv_offer(s, m, len, push, consumed);
 	s->recv_offering = false;
+	wsk_sock_put(s);
 	return v;
 }
 
@@ -899,19 +901,24 @@ conn_recv_offer(struct wsk_sock *s, struct rte_mbuf *m, uint32_t len, bool push,
 	if (rte_mempool_avail_count(s->host->ind_mp) < s->host->ind_mp->size / 4)
 		flags |= WSK_FLAG_RELEASE_ASAP;
 	accepted = len;
+	/* Owned by the list before the call: the client may send it and have
+	 * it released (WskRelease) before the callback even returns. */
+	ind->m = m;
+	atomic_fetch_add(&s->inds, 1);
+	wsk_sock_get(s);
 	wsk_cb_enter(s);
 	st = cd->WskReceiveEvent(s->ctx, flags, &ind->ent[0].di, len, &accepted);
 	if (st == STATUS_PENDING) {
-		/* The client keeps the chain until WskRelease. */
-		ind->m = m;
-		atomic_fetch_add(&s->inds, 1);
-		wsk_sock_get(s);
+		/* The client keeps the chain until WskRelease; ind may be gone already. */
 		atomic_fetch_add(&s->host->st.recv_ind_bytes, len);
 		wsk_cb_leave(s);
 		return STK_TCP_RECV_TAKEN;
 	}
+	ind->m = NULL;
+	atomic_fetch_sub(&s->inds, 1);
 	ind_free_blocks(s->host, ind);
 	wsk_cb_leave(s);
+	wsk_sock_put(s);
 	if (st == STATUS_SUCCESS && accepted >= len) {
 		atomic_fetch_add(&s->host->st.recv_ind_bytes, len);
 		return STK_TCP_RECV_CONSUMED;

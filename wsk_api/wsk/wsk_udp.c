@@ -420,12 +420,20 @@ indicate_batch(struct wsk_sock *s)
 	}
 	if (n == 0)
 		return false; /* indication pool dry: the datagrams wait in the buffer */
+	/* Retained before the call: the client may send the datagrams and
+	 * release the list (WskRelease) before the callback even returns. */
+	head->retained = true;
+	atomic_fetch_add(&s->inds, 1);
+	wsk_sock_get(s); /* the list points at the socket until WskRelease */
+	wsk_sock_get(s); /* and the callback may close it: keep it until we are out */
 	wsk_cb_enter(s);
 	st = cd->WskReceiveFromEvent(s->ctx, wsk_cb_flags() | flags, &head->di);
+	if (st != STATUS_PENDING) {
+		head->retained = false;
+		atomic_fetch_sub(&s->inds, 1);
+		wsk_sock_put(s);
+	}
 	if (st == STATUS_PENDING) {
-		head->retained = true;
-		atomic_fetch_add(&s->inds, 1);
-		wsk_sock_get(s); /* the list points at the socket until WskRelease */
 		atomic_fetch_add_explicit(&s->host->st.recv_ind_bytes, bytes, memory_order_relaxed);
 	} else if (st == STATUS_DATA_NOT_ACCEPTED) {
 		/* Back to the buffer: only the blocks go. */
@@ -450,6 +458,7 @@ indicate_batch(struct wsk_sock *s)
 		dg_ind_free_list(s->host, head);
 	}
 	wsk_cb_leave(s);
+	wsk_sock_put(s);
 	return st != STATUS_DATA_NOT_ACCEPTED;
 }
 
