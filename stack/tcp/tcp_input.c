@@ -384,24 +384,43 @@ tcp_rst_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		seg_drop(c->in, s, STK_DROP_TCP_TW_RST);
 		return true;
 	}
-	if (s->th.seq != c->rcv_nxt) {
+	if (s->th.seq != c->rcv_nxt && c->in->sh->p.tcp_rfc5961_rst) {
 		tcp_challenge_ack(c);
 		seg_drop(c->in, s, STK_DROP_TCP_RST_OUT_OF_WINDOW);
 		return true;
 	}
 	seg_free(s);
 	STK_COUNT(c->in, TCP_RST_RX);
-	if (c->state == TCPS_LAST_ACK || c->state == TCPS_CLOSING) {
-		tcp_set_state(c, TCPS_CLOSED);
-		tcp_timers_cancel(c);
-		if (c->flags & TCPF_IN_TABLE)
-			tcp_conn_remove(c);
-		tcp_conn_maybe_free(c);
-		return true;
-	}
+	/*
+	 * In CLOSING and LAST-ACK too: our FIN (and any data before it) will
+	 * never be acknowledged, so the sends and the shutdown fail and a
+	 * user still holding the connection hears the reset, as Linux's
+	 * tcp_reset() and FreeBSD's tcp_drop() report ECONNRESET.
+	 */
 	tcp_conn_drop(c, c->state == TCPS_SYN_RECEIVED && c->listener == NULL ?
 			      STK_TCP_ECONNREFUSED : STK_TCP_ECONNRESET);
 	return true;
+}
+
+/*
+ * A SYN in a synchronized state (3.10.7.4, fourth check), inside the window:
+ * RFC 5961 4.2's challenge ACK, or, with tcp_rfc5961_syn off, RFC 793's
+ * answer: a RST, and the connection is reset.
+ */
+static void
+tcp_syn_in_window(struct stk_tcp_conn *c, struct tcp_seg *s)
+{
+	uint32_t wnd = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+
+	/* A SYN below RCV.NXT (on a segment reaching into the window) is old. */
+	if (c->in->sh->p.tcp_rfc5961_syn || !seq_in_window(s->th.seq, c->rcv_nxt, wnd)) {
+		tcp_challenge_ack(c);
+		seg_drop(c->in, s, STK_DROP_TCP_SYN_IN_WINDOW);
+		return;
+	}
+	seg_drop(c->in, s, STK_DROP_TCP_SYN_IN_WINDOW);
+	tcp_send_rst(c);
+	tcp_conn_drop(c, STK_TCP_ECONNRESET);
 }
 
 /*
@@ -670,8 +689,7 @@ tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	if (tcp_rst_input(c, s))
 		return;
 	if (s->th.flags & TCP_SYN) {
-		tcp_challenge_ack(c);
-		seg_drop(c->in, s, STK_DROP_TCP_SYN_IN_WINDOW);
+		tcp_syn_in_window(c, s);
 		return;
 	}
 	/* RFC 7323 4.3: TS.Recent from a segment covering Last.ACK.sent. */

@@ -158,6 +158,9 @@ tcp_xmit(struct stk_tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t off, uint
 	/* Never shrink the window already offered (RFC 9293 3.8.6.2.2). */
 	if (SEQ_LT(c->rcv_nxt + win, c->rcv_adv))
 		win = c->rcv_adv - c->rcv_nxt;
+	/* A RST offers nothing: the connection is gone (BSD and our stateless RSTs say 0). */
+	if (flags & TCP_RST)
+		win = 0;
 	th.window = (uint16_t)RTE_MIN(win >> ((flags & TCP_SYN) ? 0 : c->rcv_wscale), 65535u);
 	tcp_fill_opts(c, flags, &th.opts);
 	hdr = rte_pktmbuf_prepend(m, (uint16_t)(TCP_HDR_LEN + tcp_opts_len(&th.opts)));

@@ -190,6 +190,10 @@ pd_sysctl(struct stk_params *p, const char *name, long v)
 		p->tcp_sndbuf = (uint32_t)v;
 	else if (strcmp(name, "kern.ipc.maxsockbuf") == 0)
 		p->tcp_wscale = pd_wscale_for((uint64_t)v);
+	else if (strcmp(name, "net.inet.tcp.insecure_rst") == 0)
+		p->tcp_rfc5961_rst = v == 0;
+	else if (strcmp(name, "net.inet.tcp.insecure_syn") == 0)
+		p->tcp_rfc5961_syn = v == 0;
 	else if (strcmp(name, "net.inet.tcp.delacktime") == 0)
 		p->tcp_delack = (stk_time_t)v * STK_NS_PER_MS;
 	else if (strcmp(name, "net.inet.tcp.rexmit_initial") == 0)

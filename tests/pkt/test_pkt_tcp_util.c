@@ -403,6 +403,8 @@ tf_want(const struct tf_conn *t, uint8_t flags, const void *data, uint32_t len)
 	struct tf_seg w = { .sport = t->port, .dport = t->pport, .seq = t->snd, .ack = t->rcv,
 			    .flags = flags, .win = t->win, .data = data, .len = len };
 
+	if (flags & TF_RST)
+		w.win = 0; /* a RST offers no window (as BSD's do) */
 	w.o.ts_on = t->ts;
 	w.o.tsecr = t->ts ? t->ts_recent : 0;
 	return w;
