@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <stdio.h>
 
 #include "check.h"
 #include "wsk_priv.h"
@@ -387,6 +388,193 @@ test_stream(struct wsk_test_client *ca, uint64_t total)
 	CHECK(wsk_test_close(s) == STATUS_SUCCESS, "close the client socket");
 }
 
+
+/* ---------------------------------------------------------------------------
+ * Stress (--stress THREADS CYCLES): client threads connect, send, receive,
+ * and end each connection one of four ways, racing cancellation and close
+ * against operations in flight:
+ *   0 graceful: WskDisconnect, wait for the echo's FIN, close;
+ *   1 close while a WskReceive is pending (it must complete STATUS_CANCELLED,
+ *     or SUCCESS if the echo won the race);
+ *   2 IoCancelIrp on a pending WskReceive, then close;
+ *   3 abortive WskDisconnect while a send is in flight, then close.
+ * Every IRP must complete exactly once with an allowed status; afterwards
+ * every IRP, socket, op and mbuf is back.
+ */
+
+struct stress_ctx {
+	struct wsk_test_client *c;
+	unsigned int id, cycles;
+	unsigned int ok, bad_status, connect_fail, mismatch;
+	unsigned int cancelled, ways[4];
+};
+
+static bool
+allowed(NTSTATUS st, const NTSTATUS *set, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (st == set[i])
+			return true;
+	return false;
+}
+
+static void *
+stress_thread(void *arg)
+{
+	struct stress_ctx *x = arg;
+	uint8_t *tx = malloc(CHUNK), *rx = malloc(CHUNK);
+	PMDL txm = IoAllocateMdl(tx, CHUNK, FALSE, FALSE, NULL);
+	PMDL rxm = IoAllocateMdl(rx, CHUNK, FALSE, FALSE, NULL);
+	unsigned int i;
+
+	MmBuildMdlForNonPagedPool(txm);
+	MmBuildMdlForNonPagedPool(rxm);
+	for (i = 0; i < x->cycles; i++) {
+		unsigned int way = (i + x->id) % 4;
+		uint32_t len = 64 + (uint32_t)((i * 2654435761u + x->id * 97u) % 6000u);
+		struct io_args sa, ra, da;
+		struct wsk_test_irp st_irp, rt_irp;
+		NTSTATUS st;
+		ULONG_PTR info = 0;
+		PWSK_SOCKET s = connect_to(x->c, 1, ECHO_PORT, &st);
+		uint32_t k;
+
+		if (s == NULL || st != STATUS_SUCCESS) {
+			x->connect_fail++;
+			if (s != NULL)
+				wsk_test_close(s);
+			continue;
+		}
+		for (k = 0; k < len; k++)
+			tx[k] = (uint8_t)(k * 31 + i + x->id);
+		memset(&sa, 0, sizeof(sa));
+		sa.s = s;
+		sa.buf.Mdl = txm;
+		sa.buf.Length = len;
+		memset(&ra, 0, sizeof(ra));
+		ra.s = s;
+		ra.buf.Mdl = rxm;
+		ra.buf.Length = len;
+		ra.flags = WSK_FLAG_WAITALL;
+		memset(&da, 0, sizeof(da));
+		da.s = s;
+		x->ways[way]++;
+		switch (way) {
+		case 0: {
+			static const NTSTATUS ok_send[] = { STATUS_SUCCESS };
+
+			wsk_test_irp_start(&rt_irp, call_recv, &ra);
+			st = wsk_test_call(call_send, &sa, 5000, &info, NULL);
+			if (!allowed(st, ok_send, 1) || info != len)
+				x->bad_status++;
+			st = wsk_test_irp_wait(&rt_irp, 5000, &info);
+			if (st != STATUS_SUCCESS || info != len)
+				x->bad_status++;
+			else if (memcmp(tx, rx, len) != 0)
+				x->mismatch++;
+			st = wsk_test_call(call_disconnect, &da, 5000, NULL, NULL);
+			if (st != STATUS_SUCCESS)
+				x->bad_status++;
+			/* The echo's FIN: a receive completes with 0 bytes. */
+			ra.flags = 0;
+			st = wsk_test_call(call_recv, &ra, 5000, &info, NULL);
+			if (st != STATUS_SUCCESS || info != 0)
+				x->bad_status++;
+			break;
+		}
+		case 1: {
+			static const NTSTATUS ok_recv[] = { STATUS_CANCELLED, STATUS_SUCCESS };
+
+			ra.buf.Length = CHUNK; /* WAITALL on more than will come: stays pending */
+			wsk_test_irp_start(&rt_irp, call_recv, &ra);
+			wsk_test_irp_start(&st_irp, call_send, &sa);
+			if (wsk_test_close(s) != STATUS_SUCCESS)
+				x->bad_status++;
+			st = wsk_test_irp_wait(&rt_irp, 5000, &info);
+			if (!allowed(st, ok_recv, 2))
+				x->bad_status++;
+			x->cancelled += st == STATUS_CANCELLED;
+			st = wsk_test_irp_wait(&st_irp, 5000, &info);
+			if (!NT_SUCCESS(st) && st != STATUS_CANCELLED && st != STATUS_CONNECTION_ABORTED &&
+			    st != STATUS_FILE_FORCED_CLOSED)
+				x->bad_status++;
+			s = NULL;
+			break;
+		}
+		case 2: {
+			static const NTSTATUS ok_recv[] = { STATUS_CANCELLED };
+
+			ra.buf.Length = CHUNK;
+			wsk_test_irp_start(&rt_irp, call_recv, &ra);
+			st = wsk_test_irp_cancel(&rt_irp, 5000, &info);
+			if (!allowed(st, ok_recv, 1))
+				x->bad_status++;
+			x->cancelled += st == STATUS_CANCELLED;
+			break;
+		}
+		default: {
+			wsk_test_irp_start(&st_irp, call_send, &sa);
+			da.flags = WSK_FLAG_ABORTIVE;
+			st = wsk_test_call(call_disconnect, &da, 5000, NULL, NULL);
+			if (st != STATUS_SUCCESS)
+				x->bad_status++;
+			st = wsk_test_irp_wait(&st_irp, 5000, &info);
+			if (st != STATUS_SUCCESS && st != STATUS_CONNECTION_ABORTED &&
+			    st != STATUS_CANCELLED)
+				x->bad_status++;
+			break;
+		}
+		}
+		if (s != NULL && wsk_test_close(s) != STATUS_SUCCESS)
+			x->bad_status++;
+		x->ok++;
+	}
+	IoFreeMdl(txm);
+	IoFreeMdl(rxm);
+	free(tx);
+	free(rx);
+	return NULL;
+}
+
+static void
+test_stress(struct wsk_test_client *ca, unsigned int nthreads, unsigned int cycles)
+{
+	struct stress_ctx x[16];
+	pthread_t th[16];
+	unsigned int i, ok = 0, bad = 0, cf = 0, mm = 0, canc = 0, ways[4] = { 0 };
+
+	nthreads = RTE_MIN(nthreads, 16u);
+	for (i = 0; i < nthreads; i++) {
+		memset(&x[i], 0, sizeof(x[i]));
+		x[i].c = ca;
+		x[i].id = i;
+		x[i].cycles = cycles;
+		pthread_create(&th[i], NULL, stress_thread, &x[i]);
+	}
+	for (i = 0; i < nthreads; i++) {
+		unsigned int w;
+
+		pthread_join(th[i], NULL);
+		ok += x[i].ok;
+		bad += x[i].bad_status;
+		cf += x[i].connect_fail;
+		mm += x[i].mismatch;
+		canc += x[i].cancelled;
+		for (w = 0; w < 4; w++)
+			ways[w] += x[i].ways[w];
+	}
+	printf("stress: %u threads x %u cycles: %u done (graceful %u, close-racing %u, cancel %u, "
+	       "abortive %u), %u cancelled, %u connect failures, %u bad statuses, %u mismatches\n",
+	       nthreads, cycles, ok, ways[0], ways[1], ways[2], ways[3], canc, cf, bad, mm);
+	CHECK(ok == nthreads * cycles, "every cycle ran (%u of %u)", ok, nthreads * cycles);
+	CHECK(cf == 0, "no connect failed (%u)", cf);
+	CHECK(bad == 0, "every IRP completed with an allowed status (%u did not)", bad);
+	CHECK(mm == 0, "every echo matched (%u did not)", mm);
+	CHECK(canc > 0, "cancellation raced and won at least once");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -395,7 +583,8 @@ main(int argc, char **argv)
 	PWSK_SOCKET ls;
 	SOCKADDR_IN la;
 	NTSTATUS st;
-	uint64_t total = argc > 1 ? strtoull(argv[1], NULL, 0) : 8u << 20;
+	bool stress = argc > 1 && strcmp(argv[1], "--stress") == 0;
+	uint64_t total = !stress && argc > 1 ? strtoull(argv[1], NULL, 0) : 8u << 20;
 	unsigned int leaks, i;
 
 	if (wsk_test_hosts_start(2, &conf) != 0)
@@ -410,13 +599,17 @@ main(int argc, char **argv)
 	CHECK(wsk_test_events(ls, WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT) ==
 	      STATUS_SUCCESS, "accept, receive and disconnect events on the listener");
 
-	test_stream(&ca, total);
+	if (stress)
+		test_stress(&ca, argc > 2 ? (unsigned int)atoi(argv[2]) : 8,
+			    argc > 3 ? (unsigned int)atoi(argv[3]) : 1000);
+	else
+		test_stream(&ca, total);
 
 	for (i = 0; i < 200 && atomic_load(&srv.open) > 0; i++)
 		wsk_test_sleep_ms(10);
 	CHECK(atomic_load(&srv.open) == 0, "server connections closed (%d open)",
 	      atomic_load(&srv.open));
-	CHECK(atomic_load(&srv.disconnects) >= 1, "server saw the graceful disconnect");
+	CHECK(stress || atomic_load(&srv.disconnects) >= 1, "server saw the graceful disconnect");
 	CHECK(wsk_test_close(ls) == STATUS_SUCCESS, "close the listener");
 	wsk_test_client_close(&ca);
 	wsk_test_client_close(&cb);
