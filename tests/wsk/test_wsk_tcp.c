@@ -587,6 +587,13 @@ main(int argc, char **argv)
 	uint64_t total = !stress && argc > 1 ? strtoull(argv[1], NULL, 0) : 8u << 20;
 	unsigned int leaks, i;
 
+	/* WSK_TEST_NINST=N: N instances per host, frames spread over their
+	 * queues by destination port (listeners on every instance, sockets made
+	 * off the lcores spread over the instances). */
+	if (getenv("WSK_TEST_NINST") != NULL) {
+		conf.ninst = (unsigned int)atoi(getenv("WSK_TEST_NINST"));
+		conf.steer = WSK_TEST_STEER_PORT; /* per flow, as RSS */
+	}
 	if (wsk_test_hosts_start(2, &conf) != 0)
 		return 1;
 	CHECK(wsk_test_client_open(&ca, 0) == STATUS_SUCCESS, "client on host 0");

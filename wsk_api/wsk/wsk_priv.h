@@ -177,7 +177,7 @@ struct wsk_sock {
 	atomic_int refs;                /**< creator 1 + ops + posted requests + retained indications */
 	atomic_int ops;                 /**< operations (IRPs) begun and not freed */
 	atomic_int inds;                /**< indications retained by the client */
-	bool closing;                   /**< WskCloseSocket called: no callback from now on */
+	_Atomic bool closing;           /**< WskCloseSocket called: no callback from now on (seq_cst against in_cb) */
 	struct wsk_op *close_op;
 	uint32_t close_wait;            /**< instance acks still expected */
 };
@@ -439,7 +439,8 @@ wsk_ev_on(struct wsk_sock *s, ULONG bit)
 static inline void
 wsk_cb_enter(struct wsk_sock *s)
 {
-	atomic_fetch_add_explicit(&s->in_cb, 1, memory_order_acq_rel);
+	/* seq_cst: paired with WskCloseSocket's store to closing and its read of in_cb */
+	atomic_fetch_add(&s->in_cb, 1);
 }
 void wsk_cb_leave(struct wsk_sock *s);
 
