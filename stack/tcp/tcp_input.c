@@ -297,11 +297,30 @@ tcp_dsack_queued(struct stk_tcp_conn *c, uint32_t seq, uint32_t len)
 	}
 }
 
+/*
+ * RCV.WND of the acceptability test and of trimming (3.10.7.4): the window
+ * advertised, or with tcp_rcv_wnd_space the receive space when that is more
+ * (BSD's rcv_wnd = max(sbspace, rcv_adv - rcv_nxt)): without window scaling
+ * the field cannot offer a buffer above 65535 bytes, and a receiver may take
+ * what it has room for. Only a connection with a receive buffer has that
+ * space: not a passive open's SYN-RECEIVED child (BSD's syncache entry
+ * holds the window it offered) nor TIME-WAIT (BSD's tcptw).
+ */
+static uint32_t
+tcp_rcv_wnd(const struct stk_tcp_conn *c)
+{
+	uint32_t adv = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+
+	if (c->in->sh->p.tcp_rcv_wnd_space && c->listener == NULL && c->state < TCPS_TIME_WAIT)
+		return RTE_MAX(adv, tcp_rcv_space(c));
+	return adv;
+}
+
 /* First check of 3.10.7.4: is the segment acceptable? */
 static bool
 tcp_seq_acceptable(const struct stk_tcp_conn *c, uint32_t seq, uint32_t len, bool rst)
 {
-	uint32_t wnd = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t wnd = tcp_rcv_wnd(c);
 
 	/* A bare ACK at the right edge is taken (Linux and BSD do): it is the
 	 * window update of a peer that filled our window. A RST must be inside. */
@@ -319,7 +338,7 @@ tcp_seq_acceptable(const struct stk_tcp_conn *c, uint32_t seq, uint32_t len, boo
 static void
 tcp_trim_to_window(struct stk_tcp_conn *c, struct tcp_seg *s)
 {
-	uint32_t wnd = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t wnd = tcp_rcv_wnd(c);
 
 	if (SEQ_LT(s->th.seq, c->rcv_nxt)) {
 		uint32_t skip = c->rcv_nxt - s->th.seq;
@@ -410,7 +429,7 @@ tcp_rst_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 static void
 tcp_syn_in_window(struct stk_tcp_conn *c, struct tcp_seg *s)
 {
-	uint32_t wnd = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t wnd = tcp_rcv_wnd(c);
 
 	/* A SYN below RCV.NXT (on a segment reaching into the window) is old. */
 	if (c->in->sh->p.tcp_rfc5961_syn || !seq_in_window(s->th.seq, c->rcv_nxt, wnd)) {

@@ -26,18 +26,24 @@ tcp_mss_for_port(const struct stk_inst *in, uint16_t port)
 }
 
 /*
- * The window we can offer now: receive space less what is held or taken,
- * and less out-of-order data unless tcp_wnd_reass is off (that data lies
- * inside the window already offered, so the space still bounds it).
+ * The receive space: receive buffer less what is held or taken, and less
+ * out-of-order data unless tcp_wnd_reass is off (that data lies inside the
+ * window already offered, so the space still bounds it).
  */
 uint32_t
-tcp_rcv_window(const struct stk_tcp_conn *c)
+tcp_rcv_space(const struct stk_tcp_conn *c)
 {
 	uint32_t used = c->rcvq_bytes + c->rcv_taken +
 			(c->in->sh->p.tcp_wnd_reass ? tcp_reass_bytes(&c->reass) : 0);
-	uint32_t win = used >= c->rcv_buf ? 0 : c->rcv_buf - used;
 
-	return RTE_MIN(win, (uint32_t)65535 << c->rcv_wscale);
+	return used >= c->rcv_buf ? 0 : c->rcv_buf - used;
+}
+
+/* The window we can offer now: the receive space, as far as the window field can say it. */
+uint32_t
+tcp_rcv_window(const struct stk_tcp_conn *c)
+{
+	return RTE_MIN(tcp_rcv_space(c), (uint32_t)65535 << c->rcv_wscale);
 }
 
 /* Attach bytes [off, off + len) of the send queue to @p m as indirect mbufs. */

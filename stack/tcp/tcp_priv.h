@@ -241,6 +241,7 @@ void tcp_send_syn(struct stk_tcp_conn *c);
 void tcp_send_rst(struct stk_tcp_conn *c);
 void tcp_respond_rst(struct stk_inst *in, const struct ipv4_repr *ip, const struct tcp_repr *th,
 		     uint32_t seg_len);
+uint32_t tcp_rcv_space(const struct stk_tcp_conn *c);
 uint32_t tcp_rcv_window(const struct stk_tcp_conn *c);
 uint32_t tcp_data_room(struct stk_tcp_conn *c);
 uint16_t tcp_mss_for_port(const struct stk_inst *in, uint16_t port);

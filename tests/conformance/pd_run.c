@@ -146,6 +146,7 @@ pd_profile(struct stk_params *p)
 	p->tcp_wscale = 6;                      /* from kern.ipc.maxsockbuf = 2 MiB */
 	p->tcp_wnd_reass = false;               /* window = sbspace(so_rcv): in-order data only */
 	p->tcp_dsack = true;                    /* FreeBSD sends D-SACK blocks (RFC 2883) */
+	p->tcp_rcv_wnd_space = true;            /* rcv_wnd = max(sbspace, rcv_adv - rcv_nxt) */
 	p->tcp_delack = 100 * STK_NS_PER_MS;    /* net.inet.tcp.delacktime */
 	p->tcp_rto_init = 1 * STK_NS_PER_S;     /* net.inet.tcp.rexmit_initial */
 	p->tcp_msl = 30 * STK_NS_PER_S;         /* net.inet.tcp.msl */
