@@ -7,251 +7,6 @@
  */
 #include "tcp_priv.h"
 
-
-static void
-seg_drop(struct stk_inst *in, struct tcp_seg *s, enum stk_drop why)
-{
-	in->stats.drop[why]++;
-	rte_pktmbuf_free(s->m);
-	s->m = NULL;
-}
-
-/* The segment did its work (an accepted RST, a SYN whose data is not kept): free it. */
-static void
-seg_free(struct tcp_seg *s)
-{
-	rte_pktmbuf_free(s->m);
-	s->m = NULL;
-}
-
-/* Negotiated options of a SYN (ours offered everything). */
-static void
-tcp_syn_options(struct stk_tcp_conn *c, const struct tcp_opts *o)
-{
-	c->peer_mss = o->has_mss ? o->mss : 536;
-	c->mss_base = (uint16_t)RTE_MIN(c->peer_mss, tcp_mss_for_port(c->in, c->port));
-	c->smss = c->mss_base;
-	if (o->has_wscale) {
-		c->flags |= TCPF_WS;
-		c->snd_wscale = (uint8_t)RTE_MIN(o->wscale, 14);
-	} else {
-		c->rcv_wscale = 0;
-		c->snd_wscale = 0;
-	}
-	if (o->sack_permitted)
-		c->flags |= TCPF_SACK;
-	if (o->has_ts) {
-		c->flags |= TCPF_TS;
-		c->ts_recent = o->tsval;
-		c->ts_recent_age = c->in->now;
-	}
-	if (c->flags & TCPF_TS)
-		c->smss = (uint16_t)(c->smss - 12);
-	c->cc->init(&c->ccs, c->smss, c->in->now);
-	c->recover = c->iss; /* no recovery yet: any loss above the ISS may start one */
-	c->high_rxt = c->iss;
-}
-
-static int
-tcp_route(struct stk_tcp_conn *c)
-{
-	return ipv4_route(c->in->sh, c->key.faddr, &c->port, &c->nh);
-}
-
-static void tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s);
-
-/* An ACK to a listener that returns a valid SYN cookie: the connection, in SYN-RECEIVED. */
-static struct stk_tcp_conn *
-tcp_cookie_conn(struct stk_tcp_conn *l, struct tcp_seg *s, const struct tcp_key *k)
-{
-	struct stk_inst *in = l->in;
-	uint16_t mss = tcp_cookie_check(in, k, s->th.seq - 1, s->th.ack - 1);
-	struct tcp_opts o = { .has_mss = true, .mss = mss };
-	struct stk_tcp_conn *c;
-
-	if (mss == 0 || (s->th.flags & (TCP_SYN | TCP_RST | TCP_ACK)) != TCP_ACK)
-		return NULL;
-	if (s->th.opts.has_ts) {
-		tcp_cookie_ts_decode(s->th.opts.tsecr, &o.has_wscale, &o.wscale, &o.sack_permitted);
-		o.has_ts = true;
-		o.tsval = s->th.opts.tsval;
-	}
-	c = tcp_conn_alloc(in);
-	if (c == NULL)
-		return NULL;
-	c->key = *k;
-	c->listener = l;
-	tcp_conn_init_tcb(c);
-	if (ipv4_route(in->sh, k->faddr, &c->port, &c->nh) != 0 || tcp_conn_insert(c) != 0) {
-		tcp_conn_free(c);
-		return NULL;
-	}
-	l->children++;
-	c->irs = s->th.seq - 1;
-	c->rcv_nxt = s->th.seq;
-	c->iss = s->th.ack - 1;
-	c->snd_una = c->iss;
-	c->snd_nxt = c->snd_max = c->iss + 1;
-	c->rcv_adv = c->rcv_nxt + RTE_MIN(c->rcv_buf, 65535u);
-	c->last_rx = in->now;
-	tcp_set_state(c, TCPS_SYN_RECEIVED);
-	tcp_syn_options(c, &o);
-	STK_COUNT(in, TCP_SYNCOOKIES_OK);
-	STK_COUNT(in, TCP_PASSIVE_OPENS);
-	return c;
-}
-
-/* LISTEN (3.10.7.2): a lone SYN makes a child in SYN-RECEIVED and a SYN-ACK. */
-static void
-tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s)
-{
-	struct stk_inst *in = l->in;
-	struct tcp_key k = { s->ip->dst, s->ip->src, rte_cpu_to_be_16(s->th.dport),
-			     rte_cpu_to_be_16(s->th.sport) };
-	struct stk_tcp_conn *c;
-
-	if ((s->th.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN) {
-		/* No cookie for an inspecting listener: it would skip the inspect upcall. */
-		c = (s->th.flags & TCP_ACK) && !(l->flags & TCPF_USER_GONE) &&
-		    !(l->listen_flags & STK_TCP_LISTEN_INSPECT) ? tcp_cookie_conn(l, s, &k) : NULL;
-		if (c != NULL) {
-			tcp_established_input(c, s);
-			return;
-		}
-		/* 3.10.7.2: an ACK draws a RST; RST, or other control or data without ACK, is dropped. */
-		if ((s->th.flags & (TCP_ACK | TCP_RST)) == TCP_ACK)
-			tcp_respond_rst(in, s->ip, &s->th, s->len);
-		seg_drop(in, s, STK_DROP_TCP_LISTEN_BAD);
-		return;
-	}
-	if (l->flags & TCPF_USER_GONE) {
-		seg_drop(in, s, STK_DROP_TCP_LISTEN_OVERFLOW);
-		return;
-	}
-	if (l->children >= l->backlog && (l->listen_flags & STK_TCP_LISTEN_INSPECT)) {
-		seg_drop(in, s, STK_DROP_TCP_INSPECT_FULL);
-		return;
-	}
-	if (l->children >= l->backlog) {
-		/* SYN queue full: answer statelessly (RFC 4987 3.6). */
-		tcp_send_cookie_synack(in, s->ip, &s->th, &k);
-		seg_free(s);
-		return;
-	}
-	c = tcp_conn_alloc(in);
-	if (c == NULL) {
-		seg_free(s);
-		return;
-	}
-	c->key = k;
-	c->listener = l;
-	tcp_conn_init_tcb(c);
-	if (tcp_route(c) != 0 || tcp_conn_insert(c) != 0) {
-		tcp_conn_free(c);
-		seg_drop(in, s, STK_DROP_IPV4_NO_ROUTE);
-		return;
-	}
-	l->children++;
-	c->irs = s->th.seq;
-	c->rcv_nxt = s->th.seq + 1;
-	c->rcv_adv = c->rcv_nxt;
-	c->iss = tcp_isn(&in->tcp->isn_key, c->key.laddr, c->key.lport, c->key.faddr,
-			 c->key.fport, in->now);
-	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
-	c->snd_wnd = s->th.window; /* never scaled in a SYN */
-	c->max_sndwnd = c->snd_wnd;
-	c->snd_wl1 = s->th.seq;
-	c->snd_wl2 = c->iss;
-	c->last_rx = in->now;
-	tcp_set_state(c, TCPS_SYN_RECEIVED);
-	tcp_syn_options(c, &s->th.opts);
-	STK_COUNT(in, TCP_PASSIVE_OPENS);
-	rte_pktmbuf_free(s->m); /* data on a SYN is not kept: the peer resends it */
-	s->m = NULL;
-	if (l->listen_flags & STK_TCP_LISTEN_INSPECT)
-		tcp_inspect_syn(l, c); /* the SYN-ACK waits for the owner's verdict */
-	else
-		tcp_send_syn(c);
-}
-
-/*
- * A request awaiting its inspect verdict has sent nothing: the peer's RST
- * at the SYN's next sequence number ends it (abort upcall); anything else,
- * its retransmitted SYN first, is dropped.
- */
-static void
-tcp_inspect_pending_input(struct stk_tcp_conn *c, struct tcp_seg *s)
-{
-	if ((s->th.flags & TCP_RST) && s->th.seq == c->rcv_nxt) {
-		seg_free(s);
-		STK_COUNT(c->in, TCP_RST_RX);
-		tcp_conn_drop(c, STK_TCP_ECONNRESET);
-		return;
-	}
-	seg_drop(c->in, s, STK_DROP_TCP_INSPECT_PENDING);
-}
-
-/* SYN-SENT (3.10.7.3). */
-static void
-tcp_syn_sent_input(struct stk_tcp_conn *c, struct tcp_seg *s)
-{
-	const struct tcp_repr *th = &s->th;
-	bool ack = (th->flags & TCP_ACK) != 0;
-
-	if (ack && (SEQ_LEQ(th->ack, c->iss) || SEQ_GT(th->ack, c->snd_max))) {
-		if (!(th->flags & TCP_RST))
-			tcp_respond_rst(c->in, s->ip, th, s->len);
-		seg_drop(c->in, s, STK_DROP_TCP_SYN_SENT_BAD);
-		return;
-	}
-	if (th->flags & TCP_RST) {
-		if (!ack) {
-			seg_drop(c->in, s, STK_DROP_TCP_SYN_SENT_BAD);
-			return;
-		}
-		seg_free(s);
-		STK_COUNT(c->in, TCP_RST_RX);
-		tcp_conn_drop(c, STK_TCP_ECONNREFUSED);
-		return;
-	}
-	if (!(th->flags & TCP_SYN)) {
-		seg_drop(c->in, s, STK_DROP_TCP_SYN_SENT_BAD);
-		return;
-	}
-	c->irs = th->seq;
-	c->rcv_nxt = th->seq + 1;
-	c->rcv_adv = c->rcv_nxt;
-	c->snd_wnd = th->window;
-	c->max_sndwnd = c->snd_wnd;
-	c->snd_wl1 = th->seq;
-	c->snd_wl2 = th->ack;
-	tcp_syn_options(c, &th->opts);
-	rte_pktmbuf_free(s->m);
-	s->m = NULL;
-	if (!ack) {
-		/* Simultaneous open: SYN-RECEIVED, SYN-ACK with our ISS. */
-		tcp_set_state(c, TCPS_SYN_RECEIVED);
-		tcp_send_syn(c);
-		return;
-	}
-	c->snd_una = th->ack;
-	stk_timer_cancel(&c->in->wheel, &c->t_rexmt);
-	c->retries = 0;
-	c->backoff = 0;
-	if (c->rtt_start != 0)
-		tcp_rtt_sample(c, c->in->now - c->rtt_start);
-	c->rtt_start = 0;
-	tcp_set_state(c, TCPS_ESTABLISHED);
-	STK_COUNT(c->in, TCP_ESTABLISHED);
-	c->flags |= TCPF_ACK_NOW;
-	tcp_keep_arm(c);
-	c->flags &= ~TCPF_CONNECTING;
-	if (tcp_user_alive(c) && c->up->connected != NULL)
-		c->up->connected(c->arg, c, 0);
-	if (c->state != TCPS_CLOSED)
-		tcp_output(c);
-}
-
 /*
  * RFC 2883 (if tcp_dsack is on): remember the first duplicate range
  * [@p l, @p r) a segment carried; the next ACK, sent at once, reports it
@@ -400,15 +155,15 @@ tcp_rst_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		return false;
 	if (c->state == TCPS_TIME_WAIT) {
 		/* RFC 1337: a RST must not cut TIME-WAIT short. */
-		seg_drop(c->in, s, STK_DROP_TCP_TW_RST);
+		tcp_seg_drop(c->in, s, STK_DROP_TCP_TW_RST);
 		return true;
 	}
 	if (s->th.seq != c->rcv_nxt && c->in->sh->p.tcp_rfc5961_rst) {
 		tcp_challenge_ack(c);
-		seg_drop(c->in, s, STK_DROP_TCP_RST_OUT_OF_WINDOW);
+		tcp_seg_drop(c->in, s, STK_DROP_TCP_RST_OUT_OF_WINDOW);
 		return true;
 	}
-	seg_free(s);
+	tcp_seg_free(s);
 	STK_COUNT(c->in, TCP_RST_RX);
 	/*
 	 * In CLOSING and LAST-ACK too: our FIN (and any data before it) will
@@ -434,10 +189,10 @@ tcp_syn_in_window(struct stk_tcp_conn *c, struct tcp_seg *s)
 	/* A SYN below RCV.NXT (on a segment reaching into the window) is old. */
 	if (c->in->sh->p.tcp_rfc5961_syn || !seq_in_window(s->th.seq, c->rcv_nxt, wnd)) {
 		tcp_challenge_ack(c);
-		seg_drop(c->in, s, STK_DROP_TCP_SYN_IN_WINDOW);
+		tcp_seg_drop(c->in, s, STK_DROP_TCP_SYN_IN_WINDOW);
 		return;
 	}
-	seg_drop(c->in, s, STK_DROP_TCP_SYN_IN_WINDOW);
+	tcp_seg_drop(c->in, s, STK_DROP_TCP_SYN_IN_WINDOW);
 	tcp_send_rst(c);
 	tcp_conn_drop(c, STK_TCP_ECONNRESET);
 }
@@ -455,7 +210,7 @@ tcp_syn_received_ack(struct stk_tcp_conn *c, struct tcp_seg *s)
 
 	if (!(SEQ_LT(c->snd_una, s->th.ack) && SEQ_LEQ(s->th.ack, c->snd_max))) {
 		tcp_respond_rst(c->in, s->ip, &s->th, s->len);
-		seg_drop(c->in, s, STK_DROP_TCP_BAD_ACK);
+		tcp_seg_drop(c->in, s, STK_DROP_TCP_BAD_ACK);
 		return false;
 	}
 	tcp_set_state(c, TCPS_ESTABLISHED);
@@ -482,7 +237,7 @@ tcp_syn_received_ack(struct stk_tcp_conn *c, struct tcp_seg *s)
 		c->up = NULL;
 		tcp_send_rst(c);
 		tcp_conn_drop(c, STK_TCP_ECONNABORTED);
-		seg_free(s);
+		tcp_seg_free(s);
 		return false;
 	}
 	tcp_keep_arm(c);
@@ -494,7 +249,7 @@ static bool
 tcp_ack_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 {
 	if (!(s->th.flags & TCP_ACK)) {
-		seg_drop(c->in, s, STK_DROP_TCP_NO_ACK);
+		tcp_seg_drop(c->in, s, STK_DROP_TCP_NO_ACK);
 		return false;
 	}
 	if (c->state == TCPS_SYN_RECEIVED && !tcp_syn_received_ack(c, s))
@@ -502,7 +257,7 @@ tcp_ack_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	if (SEQ_GT(s->th.ack, c->snd_max)) {
 		c->flags |= TCPF_ACK_NOW;
 		tcp_output(c);
-		seg_drop(c->in, s, STK_DROP_TCP_ACK_TOO_NEW);
+		tcp_seg_drop(c->in, s, STK_DROP_TCP_ACK_TOO_NEW);
 		return false;
 	}
 	{
@@ -522,7 +277,7 @@ tcp_ack_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	if ((c->flags & TCPF_FIN_ACKED) && c->state >= TCPS_FIN_WAIT_1 &&
 	    c->state != TCPS_FIN_WAIT_2 && c->state != TCPS_TIME_WAIT) {
 		if (!tcp_fin_acked(c)) {
-			seg_free(s);
+			tcp_seg_free(s);
 			return false;
 		}
 	}
@@ -599,12 +354,12 @@ tcp_data_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	}
 	if (c->state > TCPS_FIN_WAIT_2 || c->state == TCPS_CLOSE_WAIT ||
 	    c->state == TCPS_LAST_ACK || (c->flags & TCPF_PEER_FIN)) {
-		seg_drop(c->in, s, STK_DROP_TCP_DATA_AFTER_FIN);
+		tcp_seg_drop(c->in, s, STK_DROP_TCP_DATA_AFTER_FIN);
 		return;
 	}
 	if (tcp_mem_pressure(c->in)) {
 		c->flags |= TCPF_ACK_NOW;
-		seg_drop(c->in, s, STK_DROP_TCP_MEM_PRESSURE);
+		tcp_seg_drop(c->in, s, STK_DROP_TCP_MEM_PRESSURE);
 		return;
 	}
 	s->m = tcp_hold_compact(c, s->m);
@@ -671,7 +426,7 @@ tcp_fin_input(struct stk_tcp_conn *c, uint32_t fin_seq)
 }
 
 /* Synchronized states and SYN-RECEIVED (3.10.7.4). */
-static void
+void
 tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 {
 	uint32_t seg_len;
@@ -689,7 +444,7 @@ tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	if (tcp_paws_reject(c, s)) {
 		c->flags |= TCPF_ACK_NOW;
 		tcp_output(c);
-		seg_drop(c->in, s, STK_DROP_TCP_PAWS);
+		tcp_seg_drop(c->in, s, STK_DROP_TCP_PAWS);
 		return;
 	}
 	if (!tcp_seq_acceptable(c, s->th.seq, seg_len, (s->th.flags & TCP_RST) != 0)) {
@@ -702,7 +457,7 @@ tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 			c->flags |= TCPF_ACK_NOW;
 			tcp_output(c);
 		}
-		seg_drop(c->in, s, STK_DROP_TCP_OUT_OF_WINDOW);
+		tcp_seg_drop(c->in, s, STK_DROP_TCP_OUT_OF_WINDOW);
 		return;
 	}
 	if (tcp_rst_input(c, s))
@@ -810,7 +565,7 @@ tcp_redirect(struct stk_inst *in, struct tcp_seg *s, rte_be16_t lport)
 	if (rte_pktmbuf_prepend(s->m, (uint16_t)(s->th.hdr_len + s->ip->hdr_len)) == NULL)
 		return false;
 	if (stk_inst_post(in->siblings[owner], tcp_redirected, s->m) != 0) {
-		seg_drop(in, s, STK_DROP_TCP_REDIRECT_FULL);
+		tcp_seg_drop(in, s, STK_DROP_TCP_REDIRECT_FULL);
 		return true;
 	}
 	STK_COUNT(in, TCP_REDIRECTED);
@@ -829,7 +584,7 @@ tcp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, b
 	STK_COUNT(in, TCP_RX);
 	why = tcp_check(in, &s, bcast);
 	if (why != STK_DROP_NONE) {
-		seg_drop(in, &s, why);
+		tcp_seg_drop(in, &s, why);
 		return;
 	}
 	k = (struct tcp_key){ ip->dst, ip->src, rte_cpu_to_be_16(s.th.dport),
@@ -844,7 +599,7 @@ tcp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, b
 		if (tcp_redirect(in, &s, k.lport))
 			return;
 		tcp_respond_rst(in, ip, &s.th, s.len);
-		seg_drop(in, &s, STK_DROP_TCP_NO_SOCKET);
+		tcp_seg_drop(in, &s, STK_DROP_TCP_NO_SOCKET);
 		return;
 	}
 	if (c->state == TCPS_TIME_WAIT && tcp_tw_reusable(c, &s)) {
@@ -860,7 +615,7 @@ tcp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, b
 			return;
 		}
 		tcp_respond_rst(in, ip, &s.th, s.len);
-		seg_drop(in, &s, STK_DROP_TCP_NO_SOCKET);
+		tcp_seg_drop(in, &s, STK_DROP_TCP_NO_SOCKET);
 		return;
 	}
 	c->last_rx = in->now;

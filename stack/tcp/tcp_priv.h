@@ -6,6 +6,7 @@
  *
  * Split by concern as FreeBSD does: tcp_conn.c (tables, allocation, state
  * changes, lifetime), tcp_input.c (segment arrival, RFC 9293 3.10.7),
+ * tcp_open.c (LISTEN and SYN-SENT, 3.10.7.2-3), tcp_ack.c (the ACK field),
  * tcp_output.c (building and sending segments), tcp_timer.c (retransmit,
  * delayed ACK, persist, keepalive, TIME_WAIT), tcp_api.c (the stk_tcp.h
  * seam), tcp_inspect.c (conditional accept), tcp_reass.c, tcp_sack.c, cc/.
@@ -220,8 +221,31 @@ struct tcp_seg {
 	const struct ipv4_repr *ip;
 };
 
+/* A rejected segment: counted under @p why and freed. */
+static inline void
+tcp_seg_drop(struct stk_inst *in, struct tcp_seg *s, enum stk_drop why)
+{
+	in->stats.drop[why]++;
+	rte_pktmbuf_free(s->m);
+	s->m = NULL;
+}
+
+/* The segment did its work (an accepted RST, a SYN whose data is not kept): free it. */
+static inline void
+tcp_seg_free(struct tcp_seg *s)
+{
+	rte_pktmbuf_free(s->m);
+	s->m = NULL;
+}
+
 /* tcp_input.c */
 void tcp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, bool bcast);
+void tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s);
+
+/* tcp_open.c */
+void tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s);
+void tcp_inspect_pending_input(struct stk_tcp_conn *c, struct tcp_seg *s);
+void tcp_syn_sent_input(struct stk_tcp_conn *c, struct tcp_seg *s);
 
 /* tcp_ack.c */
 void tcp_update_window(struct stk_tcp_conn *c, const struct tcp_repr *th);
