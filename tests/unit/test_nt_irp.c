@@ -357,6 +357,7 @@ static void test_cancel_irp(void)
 
 static volatile LONG race_round;
 static volatile LONG race_done;
+static volatile LONG race_started;
 static PIRP volatile race_irp;
 
 static void *race_canceller(void *arg)
@@ -367,6 +368,7 @@ static void *race_canceller(void *arg)
 	for (r = 1; r <= RACE_ROUNDS; r++) {
 		while (__atomic_load_n(&race_round, __ATOMIC_ACQUIRE) != r)
 			YieldProcessor();
+		__atomic_store_n(&race_started, r, __ATOMIC_RELEASE);
 		IoCancelIrp(race_irp);
 		__atomic_store_n(&race_done, r, __ATOMIC_RELEASE);
 	}
@@ -391,7 +393,9 @@ static void test_cancel_race(void)
 		IoSetCancelRoutine(irp, test_cancel);
 		race_irp = irp;
 		__atomic_store_n(&race_round, r, __ATOMIC_RELEASE);
-		for (int spin = 0; spin < (r * 7) % 200; spin++)
+		while (__atomic_load_n(&race_started, __ATOMIC_ACQUIRE) != r)
+			YieldProcessor();
+		for (int spin = 0; spin < (r * 7) % 64; spin++)
 			YieldProcessor(); /* vary who wins */
 		/* Normal completion wins only if it takes the cancel routine back first. */
 		if (IoSetCancelRoutine(irp, NULL) != NULL) {
