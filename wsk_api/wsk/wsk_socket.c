@@ -580,6 +580,31 @@ out:
 	return st;
 }
 
+/*
+ * SIO_WSK_QUERY_INSPECT_ID takes no IRP (sio-wsk-query-inspect-id.md): the id
+ * is fixed before an accepted socket reaches the client, so any thread may
+ * read it. Any socket not accepted on a conditional-accept listener:
+ * STATUS_INVALID_DEVICE_REQUEST.
+ */
+static NTSTATUS
+query_inspect_id(const struct wsk_sock *s, SIZE_T out_size, PVOID out, SIZE_T *out_ret)
+{
+	WSK_INSPECT_ID id;
+
+	if (out_ret != NULL)
+		*out_ret = 0;
+	if (!s->has_inspect)
+		return STATUS_INVALID_DEVICE_REQUEST;
+	if (out == NULL || out_size < sizeof(id))
+		return STATUS_BUFFER_TOO_SMALL;
+	id.Key = (ULONG_PTR)s->inspect_key;
+	id.SerialNumber = s->inspect_serial;
+	memcpy(out, &id, sizeof(id));
+	if (out_ret != NULL)
+		*out_ret = sizeof(id);
+	return STATUS_SUCCESS;
+}
+
 NTSTATUS WSKAPI
 wsk_control_socket(PWSK_SOCKET Socket, WSK_CONTROL_SOCKET_TYPE RequestType, ULONG ControlCode,
 		   ULONG Level, SIZE_T InputSize, PVOID InputBuffer, SIZE_T OutputSize,
@@ -603,6 +628,13 @@ wsk_control_socket(PWSK_SOCKET Socket, WSK_CONTROL_SOCKET_TYPE RequestType, ULON
 		if (OutputSizeReturned != NULL && st != STATUS_PENDING)
 			*OutputSizeReturned = 0;
 		return st;
+	}
+	/* IOCTLs documented without an IRP. */
+	if (RequestType == WskIoctl && Irp == NULL) {
+		if (ControlCode == SIO_WSK_QUERY_INSPECT_ID)
+			return query_inspect_id(s, OutputSize, OutputBuffer, OutputSizeReturned);
+		if (ControlCode == SIO_WSK_REGISTER_EXTENSION)
+			return STATUS_NOT_SUPPORTED; /* no extension interfaces */
 	}
 	/* Every other option and IOCTL needs an IRP. */
 	if (Irp == NULL)
