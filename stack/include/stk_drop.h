@@ -64,6 +64,7 @@
 	X(TCP_INSPECT_FULL,    "SYN to a conditional-accept listener whose backlog is full (no SYN cookie: it would bypass inspection)") \
 	X(TCP_INSPECT_PENDING, "segment for a connection request awaiting its inspect verdict (the SYN again, or anything but its RST)") \
 	X(TCP_SYN_SENT_BAD,    "segment in SYN-SENT that is not an acceptable SYN-ACK or RST") \
+	X(TCP_SYN_FIN,         "SYN carrying FIN to a listener or in SYN-SENT (tcp_drop_synfin)") \
 	X(TCP_OUT_OF_WINDOW,   "segment not acceptable (RFC 9293 3.10.7.4): ACK sent") \
 	X(TCP_RST_OUT_OF_WINDOW, "RST outside the window, or in window but not at RCV.NXT (challenge ACK)") \
 	X(TCP_SYN_IN_WINDOW,   "SYN on a synchronized connection (RFC 5961 challenge ACK)") \

@@ -341,6 +341,43 @@ tcp_mem_pressure(struct stk_inst *in)
 	return in->pool_low;
 }
 
+/*
+ * Text on a SYN received in SYN-SENT (a simultaneous open) is queued for
+ * processing once ESTABLISHED is reached (3.10.7.3): it waits in the
+ * reassembly queue, unacknowledged, until tcp_syn_text_pull(). A FIN on
+ * that SYN is not kept (BSD does not either): unacknowledged, it comes again.
+ */
+void
+tcp_syn_text_queue(struct stk_tcp_conn *c, struct tcp_seg *s)
+{
+	s->th.flags &= (uint8_t)~TCP_FIN;
+	tcp_trim_to_window(c, s);
+	if (s->len == 0 || tcp_mem_pressure(c->in)) {
+		tcp_seg_free(s);
+		return;
+	}
+	s->m = tcp_hold_compact(c, s->m);
+	if (s->m != NULL && tcp_reass_insert(&c->reass, s->th.seq, s->m) == STK_ENOMEM)
+		STK_DROP(c->in, TCP_REASS_FULL);
+	s->m = NULL;
+}
+
+/* Established: text that came on the SYN (tcp_syn_text_queue) is in order now. */
+static void
+tcp_syn_text_pull(struct stk_tcp_conn *c)
+{
+	uint32_t got = 0;
+	struct rte_mbuf *m;
+
+	if (tcp_reass_segs(&c->reass) == 0 || c->state < TCPS_ESTABLISHED)
+		return;
+	m = tcp_reass_pull(&c->reass, c->rcv_nxt, &got);
+	if (m == NULL)
+		return;
+	tcp_rcvq_append(c, m, got);
+	tcp_delack_arm(c);
+}
+
 /* Segment text (3.10.7.4, seventh check) and delayed ACK. */
 static void
 tcp_data_input(struct stk_tcp_conn *c, struct tcp_seg *s)
@@ -348,8 +385,8 @@ tcp_data_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	uint32_t len = s->len;
 
 	if (len == 0) {
-		rte_pktmbuf_free(s->m);
-		s->m = NULL;
+		tcp_seg_free(s);
+		tcp_syn_text_pull(c);
 		return;
 	}
 	if (c->state > TCPS_FIN_WAIT_2 || c->state == TCPS_CLOSE_WAIT ||
@@ -430,8 +467,6 @@ void
 tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 {
 	uint32_t seg_len;
-	bool fin;
-	uint32_t fin_seq;
 
 	/* The peer's SYN again (its SYN-ACK in a simultaneous open, or a retransmitted
 	 * SYN): it sits at IRS, below RCV.NXT; only the rest of the segment matters. */
@@ -475,6 +510,19 @@ tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	if (!tcp_ack_input(c, s))
 		return;
 	tcp_dsack_old(c, s);
+	tcp_text_input(c, s);
+}
+
+/*
+ * The text and the FIN (3.10.7.4, seventh and eighth checks) of an
+ * acceptable segment whose ACK was processed; then delivery and output.
+ */
+void
+tcp_text_input(struct stk_tcp_conn *c, struct tcp_seg *s)
+{
+	bool fin;
+	uint32_t fin_seq;
+
 	tcp_trim_to_window(c, s);
 	fin = (s->th.flags & TCP_FIN) != 0;
 	fin_seq = s->th.seq + s->len;
@@ -503,7 +551,8 @@ tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 static bool
 tcp_tw_reusable(const struct stk_tcp_conn *c, const struct tcp_seg *s)
 {
-	if ((s->th.flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+	/* A connection request: a lone SYN (a SYN+FIN opens nothing here). */
+	if ((s->th.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN)
 		return false;
 	if ((c->flags & TCPF_TS) && s->th.opts.has_ts)
 		return (int32_t)(s->th.opts.tsval - c->ts_recent) > 0;

@@ -91,7 +91,7 @@ tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s)
 			     rte_cpu_to_be_16(s->th.sport) };
 	struct stk_tcp_conn *c;
 
-	if ((s->th.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN) {
+	if ((s->th.flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN) {
 		/* No cookie for an inspecting listener: it would skip the inspect upcall. */
 		c = (s->th.flags & TCP_ACK) && !(l->flags & TCPF_USER_GONE) &&
 		    !(l->listen_flags & STK_TCP_LISTEN_INSPECT) ? tcp_cookie_conn(l, s, &k) : NULL;
@@ -103,6 +103,16 @@ tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s)
 		if ((s->th.flags & (TCP_ACK | TCP_RST)) == TCP_ACK)
 			tcp_respond_rst(in, s->ip, &s->th, s->len);
 		tcp_seg_drop(in, s, STK_DROP_TCP_LISTEN_BAD);
+		return;
+	}
+	/*
+	 * A SYN carrying FIN: 3.10.7.2 keeps the other controls and text for
+	 * after the handshake. Neither is kept here (the SYN's text is not, see
+	 * below): unacknowledged, the peer sends them again. tcp_drop_synfin
+	 * drops the whole segment (FreeBSD's net.inet.tcp.drop_synfin).
+	 */
+	if ((s->th.flags & TCP_FIN) && in->sh->p.tcp_drop_synfin) {
+		tcp_seg_drop(in, s, STK_DROP_TCP_SYN_FIN);
 		return;
 	}
 	if (l->flags & TCPF_USER_GONE) {
@@ -199,19 +209,26 @@ tcp_syn_sent_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 		tcp_seg_drop(c->in, s, STK_DROP_TCP_SYN_SENT_BAD);
 		return;
 	}
+	if ((th->flags & TCP_FIN) && c->in->sh->p.tcp_drop_synfin) {
+		tcp_seg_drop(c->in, s, STK_DROP_TCP_SYN_FIN);
+		return;
+	}
 	c->irs = th->seq;
 	c->rcv_nxt = th->seq + 1;
-	c->rcv_adv = c->rcv_nxt;
 	c->snd_wnd = th->window;
 	c->max_sndwnd = c->snd_wnd;
 	c->snd_wl1 = th->seq;
 	c->snd_wl2 = th->ack;
 	tcp_syn_options(c, &th->opts);
-	rte_pktmbuf_free(s->m);
-	s->m = NULL;
+	/* The window our SYN offered: text on the SYN lies in it. */
+	c->rcv_adv = c->rcv_nxt + RTE_MIN(tcp_rcv_window(c), 65535u);
+	s->th.flags &= (uint8_t)~TCP_SYN;
+	s->th.seq++;
 	if (!ack) {
-		/* Simultaneous open: SYN-RECEIVED, SYN-ACK with our ISS. */
+		/* Simultaneous open: SYN-RECEIVED, SYN-ACK with our ISS; the
+		 * text waits for ESTABLISHED (3.10.7.3). */
 		tcp_set_state(c, TCPS_SYN_RECEIVED);
+		tcp_syn_text_queue(c, s);
 		tcp_send_syn(c);
 		return;
 	}
@@ -229,6 +246,10 @@ tcp_syn_sent_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	c->flags &= ~TCPF_CONNECTING;
 	if (tcp_user_alive(c) && c->up->connected != NULL)
 		c->up->connected(c->arg, c, 0);
-	if (c->state != TCPS_CLOSED)
-		tcp_output(c);
+	if (c->state == TCPS_CLOSED) {
+		tcp_seg_free(s);
+		return;
+	}
+	/* Text and FIN on the SYN-ACK: processing goes on at the sixth step (3.10.7.3). */
+	tcp_text_input(c, s);
 }

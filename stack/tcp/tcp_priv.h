@@ -241,6 +241,8 @@ tcp_seg_free(struct tcp_seg *s)
 /* tcp_input.c */
 void tcp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, bool bcast);
 void tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s);
+void tcp_text_input(struct stk_tcp_conn *c, struct tcp_seg *s);
+void tcp_syn_text_queue(struct stk_tcp_conn *c, struct tcp_seg *s);
 
 /* tcp_open.c */
 void tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s);

@@ -181,7 +181,7 @@ pd_sysctl(struct stk_params *p, const char *name, long v)
 		{"net.inet.tcp.rfc1323", 1},          {"net.inet.tcp.sack.enable", 1},
 		{"net.inet.tcp.blackhole", 0},        {"net.inet.tcp.rexmit_drop_options", 0},
 		{"net.inet.tcp.keepinit", 75000},     {"net.inet.tcp.udp_tunneling_port", 0},
-		{"net.inet.tcp.udp_tunneling_overhead", 0}, {"net.inet.tcp.drop_synfin", 0},
+		{"net.inet.tcp.udp_tunneling_overhead", 0},
 	};
 	unsigned int i;
 
@@ -191,6 +191,8 @@ pd_sysctl(struct stk_params *p, const char *name, long v)
 		p->tcp_sndbuf = (uint32_t)v;
 	else if (strcmp(name, "kern.ipc.maxsockbuf") == 0)
 		p->tcp_wscale = pd_wscale_for((uint64_t)v);
+	else if (strcmp(name, "net.inet.tcp.drop_synfin") == 0)
+		p->tcp_drop_synfin = v != 0;
 	else if (strcmp(name, "net.inet.tcp.insecure_rst") == 0)
 		p->tcp_rfc5961_rst = v == 0;
 	else if (strcmp(name, "net.inet.tcp.insecure_syn") == 0)
