@@ -38,6 +38,7 @@ typedef struct _HTTPD_SLOT {
 	PIRP Irp;
 	ULONG Bytes;
 	BOOLEAN Busy;
+	BOOLEAN InSend;          /**< inside WskSend: a completion now is inline */
 	struct {
 		MDL Mdl;
 		PFN_NUMBER Pfn[2]; /* HTTPD_SLOT_BUF spans two pages at most */
@@ -288,6 +289,8 @@ SendDone(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
 		InterlockedAdd64(&HttpdStats.BytesSent, (LONG64)Irp->IoStatus.Information);
 	else if (!c->Closing)
 		InterlockedIncrement64(&HttpdStats.SendErrors);
+	if (s->InSend)
+		InterlockedIncrement64(&HttpdStats.SendsInline);
 	s->Busy = FALSE;
 	c->SlotsBusy--;
 	c->OutBytes -= s->Bytes;
@@ -327,7 +330,9 @@ Send(PHTTPD_CONN c, PHTTPD_SLOT s, ULONG HdrLen, const HTTPD_BODY *Body, ULONG B
 	c->SlotsBusy++;
 	c->OutBytes += s->Bytes;
 	InterlockedIncrement(&c->Refs);
+	s->InSend = TRUE;
 	CONN_DISP(c->Socket)->WskSend(c->Socket, &buf, WSK_FLAG_NODELAY, irp);
+	s->InSend = FALSE; /* (the slot outlives the send: the connection holds it) */
 	return TRUE;
 }
 

@@ -121,6 +121,7 @@ typedef struct _HTTPD_STATS {
 	volatile LONG64 Conns;         /**< accepted */
 	volatile LONG64 Pauses;        /**< times parsing paused on flow control */
 	volatile LONG64 SendErrors;
+	volatile LONG64 SendsInline;   /**< sends completed inside WskSend (copied by the provider) */
 } HTTPD_STATS;
 
 extern HTTPD_STATS HttpdStats;

@@ -103,11 +103,12 @@ PrintCounters(const char *What, LONG64 Elapsed)
 	HTTPD_STATUS_LIST(HTTPD_ST_PRINT)
 #undef HTTPD_ST_PRINT
 	printf("wskstack-httpd: %s requests=%lld%s s_other=%lld bytes_sent=%lld conns=%lld "
-	       "conns_open=%ld pauses=%lld send_errors=%lld seconds=%lld\n",
+	       "conns_open=%ld pauses=%lld send_errors=%lld sends_inline=%lld seconds=%lld\n",
 	       What, (long long)HttpdStats.Requests, st, (long long)HttpdStats.Status[HttpdStOther],
 	       (long long)HttpdStats.BytesSent, (long long)HttpdStats.Conns,
 	       (long)HttpdConnsLive(), (long long)HttpdStats.Pauses,
-	       (long long)HttpdStats.SendErrors, (long long)Elapsed);
+	       (long long)HttpdStats.SendErrors, (long long)HttpdStats.SendsInline,
+	       (long long)Elapsed);
 	fflush(stdout);
 }
 
