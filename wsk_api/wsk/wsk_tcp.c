@@ -1367,7 +1367,7 @@ wsk_get_remote_address(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PIRP Irp)
 
 /* The send's mbufs: the MDL pages as external buffers, or a copy. */
 static struct rte_mbuf *
-send_chain(struct wsk_sock *s, struct wsk_op *op, bool *copied)
+send_chain(struct wsk_sock *s, struct wsk_op *op, bool *copied, bool *at_once)
 {
 	const WSK_BUF *b = &op->u.io.buf;
 	struct rte_mempool *mp = stk_inst_mempool(s->in);
@@ -1379,7 +1379,12 @@ send_chain(struct wsk_sock *s, struct wsk_op *op, bool *copied)
 	struct stk_tcp_info ti;
 
 	stk_tcp_info(s->conn, &ti);
-	if ((b->Length <= WSK_COPY_MAX && ti.send_queued < WSK_COPY_QUEUE) || !va_iova) {
+	/* Small sends into a short queue are copied and complete at once; a copy
+	 * made only because the pages cannot be handed to the NIC (IOVA as PA)
+	 * completes on ACK like a zero-copy send, so WskSend keeps its flow
+	 * control (the ideal send backlog) whatever the IOVA mode. */
+	*at_once = b->Length <= WSK_COPY_MAX && ti.send_queued < WSK_COPY_QUEUE;
+	if (*at_once || !va_iova) {
 		*copied = true;
 		return copy_to_mbufs(s->in, b);
 	}
@@ -1432,7 +1437,7 @@ send_run(struct wsk_op *op)
 {
 	struct wsk_sock *s = op->s;
 	struct rte_mbuf *m;
-	bool copied = false;
+	bool copied = false, at_once = false;
 	NTSTATUS st;
 	int err;
 
@@ -1453,12 +1458,12 @@ send_run(struct wsk_op *op)
 		wsk_op_complete(op, STATUS_SUCCESS, 0);
 		return STATUS_SUCCESS;
 	}
-	m = send_chain(s, op, &copied);
+	m = send_chain(s, op, &copied, &at_once);
 	if (m == NULL) {
 		wsk_op_complete(op, STATUS_INSUFFICIENT_RESOURCES, 0);
 		return STATUS_INSUFFICIENT_RESOURCES;
 	}
-	if (copied) {
+	if (copied && at_once) {
 		err = stk_tcp_send(s->conn, m, &copied_send,
 				   (op->u.io.flags & WSK_FLAG_NODELAY) ? STK_TCP_SEND_NODELAY : 0);
 		atomic_fetch_add(&s->host->st.sends_copied, 1);
@@ -1466,19 +1471,22 @@ send_run(struct wsk_op *op)
 		wsk_op_complete(op, st, err == 0 ? op->u.io.buf.Length : 0);
 		return st;
 	}
-	/* Zero copy: complete when acknowledged and the pages are free. */
+	/* Zero copy: complete when acknowledged and the pages are free (a copy:
+	 * when acknowledged; no page reference to wait for). */
 	op->status = STATUS_SUCCESS;
 	op->u.io.done = op->u.io.buf.Length;
-	atomic_store(&op->refs, 2);
+	atomic_store(&op->refs, copied ? 1 : 2);
 	if (!wsk_op_arm_stack(op)) {
 		op->cancelling = true;
 		op->status = STATUS_CANCELLED;
 		atomic_store(&op->refs, 1);
 		rte_pktmbuf_free(m); /* the shinfo callback drops the last reference */
+		if (copied)
+			send_ref_drop(op);
 		return STATUS_PENDING;
 	}
 	s->sends++;
-	atomic_fetch_add(&s->host->st.sends_zero_copy, 1);
+	atomic_fetch_add(copied ? &s->host->st.sends_copied : &s->host->st.sends_zero_copy, 1);
 	err = stk_tcp_send(s->conn, m, op,
 			   (op->u.io.flags & WSK_FLAG_NODELAY) ? STK_TCP_SEND_NODELAY : 0);
 	if (err != 0) {
@@ -1651,7 +1659,7 @@ disconnect_run(struct wsk_op *op)
 {
 	struct wsk_sock *s = op->s;
 	struct rte_mbuf *m = NULL;
-	bool copied = false;
+	bool copied = false, at_once = false; /* a disconnect completes after the FIN anyway */
 	int err;
 
 	if (s->closing) {
@@ -1683,7 +1691,7 @@ disconnect_run(struct wsk_op *op)
 	op->status = STATUS_SUCCESS;
 	atomic_store(&op->refs, 1);
 	if (op->u.io.buf.Length > 0) {
-		m = send_chain(s, op, &copied);
+		m = send_chain(s, op, &copied, &at_once);
 		if (m == NULL) {
 			wsk_op_complete(op, STATUS_INSUFFICIENT_RESOURCES, 0);
 			return STATUS_INSUFFICIENT_RESOURCES;
