@@ -354,7 +354,14 @@ VOID KeClearEvent(PRKEVENT Event)
 
 LONG KeReadStateEvent(PRKEVENT Event)
 {
-	return __atomic_load_n(&Event->Header.SignalState, __ATOMIC_SEQ_CST);
+	LONG state;
+
+	/* Under the dispatcher lock: once a caller sees the event signalled it
+	 * may free or reuse it, so KeSetEvent must be done with it by then. */
+	nt_disp_lock();
+	state = Event->Header.SignalState;
+	nt_disp_unlock();
+	return state;
 }
 
 /* ---- mutexes ---------------------------------------------------------------------- */

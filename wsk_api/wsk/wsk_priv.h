@@ -384,6 +384,9 @@ NTSTATUS wsk_op_dispatch(struct wsk_op *op, wsk_op_fn fn);
 /** Run @p fn(op) on the home lcore and wait for it (PASSIVE callers without an IRP). */
 NTSTATUS wsk_op_run_sync(struct wsk_op *op, wsk_op_fn fn);
 
+/** Let @p th run on every online CPU (threads made on an lcore inherit its pinning). */
+void wsk_thread_unpin(pthread_t th);
+
 /** Post @p fn(in, arg) to instance @p idx of @p h, retrying while its ring is full. */
 int wsk_post(struct wsk_host *h, unsigned int idx, stk_req_fn fn, void *arg);
 

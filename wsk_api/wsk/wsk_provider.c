@@ -7,6 +7,7 @@
  * tables.
  */
 #include <errno.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -304,6 +305,20 @@ cq_main(void *arg)
 	return NULL;
 }
 
+void
+wsk_thread_unpin(pthread_t th)
+{
+	cpu_set_t set;
+	long i, n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	/* Threads made from an lcore inherit its single CPU: let the scheduler
+	 * place completion and driver threads anywhere instead. */
+	CPU_ZERO(&set);
+	for (i = 0; i < n && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &set);
+	pthread_setaffinity_np(th, sizeof(set), &set);
+}
+
 static int
 cq_start(struct wsk_client *cl)
 {
@@ -322,6 +337,7 @@ cq_start(struct wsk_client *cl)
 		return -1;
 	}
 	pthread_setname_np(cl->cq_thread, "wsk-complete");
+	wsk_thread_unpin(cl->cq_thread);
 	cl->cq_running = true;
 	return 0;
 }
@@ -387,19 +403,36 @@ WskRegister(PWSK_CLIENT_NPI WskClientNpi, PWSK_REGISTRATION WskRegistration)
 
 #define WSK_VERSION_SUPPORTED MAKE_WSK_VERSION(1, 0)
 
+static NTSTATUS capture(struct wsk_client *cl, ULONG WaitTimeout,
+			PWSK_PROVIDER_NPI WskProviderNpi);
+
 NTSTATUS
 WskCaptureProviderNPI(PWSK_REGISTRATION WskRegistration, ULONG WaitTimeout,
 		      PWSK_PROVIDER_NPI WskProviderNpi)
 {
 	struct wsk_client *cl = wsk_client_of_reg(WskRegistration);
-	struct wsk_host *h;
-	struct timespec dl;
 
 	if (cl == NULL || WskProviderNpi == NULL)
 		return STATUS_INVALID_PARAMETER;
 	if (WSK_MAJOR_VERSION(cl->version) != WSK_MAJOR_VERSION(WSK_VERSION_SUPPORTED) ||
 	    cl->version < WSK_VERSION_SUPPORTED)
 		return STATUS_NOINTERFACE;
+	/* A call in progress: WskDeregister waits for it before freeing cl. */
+	atomic_fetch_add(&cl->calls, 1);
+	{
+		NTSTATUS st = capture(cl, WaitTimeout, WskProviderNpi);
+
+		atomic_fetch_sub(&cl->calls, 1);
+		return st;
+	}
+}
+
+static NTSTATUS
+capture(struct wsk_client *cl, ULONG WaitTimeout, PWSK_PROVIDER_NPI WskProviderNpi)
+{
+	struct wsk_host *h;
+	struct timespec dl;
+
 	if (WaitTimeout != WSK_NO_WAIT && KeGetCurrentIrql() > PASSIVE_LEVEL) {
 		fprintf(stderr, "wskstack: WskCaptureProviderNPI with a wait above PASSIVE_LEVEL: "
 			"treated as WSK_NO_WAIT\n");
@@ -620,7 +653,6 @@ wsk_op_complete(struct wsk_op *op, NTSTATUS status, ULONG_PTR info)
 	struct wsk_sock *s = op->s;
 	struct wsk_host *h = s != NULL ? s->host : cl->host;
 	PIRP irp = op->irp;
-	bool ring = op->offlcore;
 
 	if (irp == NULL) {
 		op->status = status;
@@ -641,11 +673,11 @@ wsk_op_complete(struct wsk_op *op, NTSTATUS status, ULONG_PTR info)
 	atomic_fetch_add(&h->st.irps_completed, 1);
 	if (status == STATUS_CANCELLED)
 		atomic_fetch_add(&h->st.irps_cancelled, 1);
-	/* The socket reference goes after the completion routine: it may close the socket. */
-	if (s != NULL)
-		wsk_sock_get(s);
-	wsk_op_free(op);
-	if (ring) {
+	/* The IRP goes first, the op after: freeing the op may finish a close
+	 * waiting for it, and the close IRP must complete after this one. The
+	 * op's socket reference also keeps the socket alive while a completion
+	 * routine closes it. */
+	if (op->offlcore) {
 		while (rte_ring_mp_enqueue(cl->cq, irp) != 0)
 			rte_pause(); /* cannot happen: irps is capped below the ring size */
 		if (atomic_load(&cl->cq_sleeping))
@@ -654,8 +686,7 @@ wsk_op_complete(struct wsk_op *op, NTSTATUS status, ULONG_PTR info)
 		IoCompleteRequest(irp, IO_NO_INCREMENT);
 		atomic_fetch_sub(&cl->irps, 1);
 	}
-	if (s != NULL)
-		wsk_sock_put(s);
+	wsk_op_free(op);
 }
 
 struct wsk_post_msg {

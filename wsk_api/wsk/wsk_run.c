@@ -99,6 +99,7 @@ on_ready(struct drv_runtime *rt)
 	wsk_host_publish(run.h, 0);
 	if (pthread_create(&run.th, NULL, driver_thread, NULL) == 0) {
 		pthread_setname_np(run.th, "wsk-driver");
+		wsk_thread_unpin(run.th);
 		run.th_started = true;
 	} else {
 		fprintf(stderr, "wskstack: cannot start the driver thread\n");

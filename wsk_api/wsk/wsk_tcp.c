@@ -256,6 +256,7 @@ accepted_handover(struct wsk_sock *ns, PVOID ctx, const WSK_CLIENT_CONNECTION_DI
 	ns->conn_disp = disp;
 	ns->cdisp = disp;
 	ns->listener = NULL;
+	ns->static_events = ns->cl->static_events & EV_CONN; /* fixed: cannot be disabled */
 	atomic_store_explicit(&ns->events, events, memory_order_release);
 	if (events & WSK_EVENT_RECEIVE)
 		tcp_kick(ns);
@@ -616,7 +617,8 @@ conn_connected(void *arg, struct stk_tcp_conn *c, int err)
 		wsk_sock_put(s);
 		return;
 	}
-	stack_op_done(op, wsk_status_of(err), 0);
+	/* A close in progress cancels a pending connect (closing-a-socket.md). */
+	stack_op_done(op, s->closing ? STATUS_CANCELLED : wsk_status_of(err), 0);
 }
 
 /* The first receive a cancel has not claimed. Loops restart here after each
@@ -1980,7 +1982,10 @@ wsk_tcp_close_run(struct wsk_sock *s)
 	}
 	/* Connection: not disconnected both ways → abortive. */
 	if (s->conn != NULL) {
-		if (!s->aborted && s->state != WSK_S_DEAD && !(s->shut_done && s->peer_fin)) {
+		/* shut_done: our FIN was acknowledged and the peer's FIN arrived (the
+		 * stack's peer_fin upcall may not have run yet when a completion
+		 * routine closes the socket inside the same input). */
+		if (!s->aborted && s->state != WSK_S_DEAD && !s->shut_done) {
 			s->aborted = true;
 			stk_tcp_abort(s->conn);
 		}
