@@ -528,8 +528,9 @@ tcp_text_input(struct stk_tcp_conn *c, struct tcp_seg *s)
 	fin_seq = s->th.seq + s->len;
 	tcp_data_input(c, s);
 	if (fin && fin_seq != c->rcv_nxt && SEQ_GT(fin_seq, c->rcv_nxt)) {
-		/* Ahead of a hole: remember it until the data before it arrives. */
-		c->flags |= TCPF_FIN_PENDING;
+		/* Ahead of a hole: remember it until the data before it arrives;
+		 * out of order, it is ACKed at once (RFC 5681 4.2, RFC 9293 3.8.6.3). */
+		c->flags |= TCPF_FIN_PENDING | TCPF_ACK_NOW;
 		c->rcv_fin = fin_seq;
 	} else if (fin) {
 		tcp_fin_input(c, fin_seq);
