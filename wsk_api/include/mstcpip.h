@@ -223,24 +223,35 @@ FORCEINLINE BOOLEAN IN6ADDR_ISLOOPBACK(const SOCKADDR_IN6 *a)
 	return IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
 }
 
+/* The INETADDR_* helpers take a SOCKADDR that may be an IPv4 one; the
+ * compiler must not reason about the IPv6 branch with the IPv4 object's
+ * size (drivers pass &SOCKADDR_IN here), so the pointer is laundered. */
+FORCEINLINE const VOID *WskstackLaunderAddr(const VOID *p)
+{
+#if defined(__GNUC__)
+	__asm__("" : "+r"(p));
+#endif
+	return p;
+}
+
 FORCEINLINE BOOLEAN INETADDR_ISANY(const SOCKADDR *a)
 {
 	if (a->sa_family == AF_INET6)
-		return IN6ADDR_ISANY((const SOCKADDR_IN6 *)a);
+		return IN6ADDR_ISANY((const SOCKADDR_IN6 *)WskstackLaunderAddr(a));
 	return IN4_IS_ADDR_UNSPECIFIED(&((const SOCKADDR_IN *)a)->sin_addr);
 }
 
 FORCEINLINE BOOLEAN INETADDR_ISLOOPBACK(const SOCKADDR *a)
 {
 	if (a->sa_family == AF_INET6)
-		return IN6ADDR_ISLOOPBACK((const SOCKADDR_IN6 *)a);
+		return IN6ADDR_ISLOOPBACK((const SOCKADDR_IN6 *)WskstackLaunderAddr(a));
 	return IN4_IS_ADDR_LOOPBACK(&((const SOCKADDR_IN *)a)->sin_addr);
 }
 
 FORCEINLINE VOID INETADDR_SETANY(PSOCKADDR a)
 {
 	if (a->sa_family == AF_INET6)
-		IN6ADDR_SETANY((PSOCKADDR_IN6)a);
+		IN6ADDR_SETANY((PSOCKADDR_IN6)(VOID *)WskstackLaunderAddr(a));
 	else
 		IN4ADDR_SETANY((PSOCKADDR_IN)a);
 }
@@ -248,7 +259,7 @@ FORCEINLINE VOID INETADDR_SETANY(PSOCKADDR a)
 FORCEINLINE VOID INETADDR_SETLOOPBACK(PSOCKADDR a)
 {
 	if (a->sa_family == AF_INET6)
-		IN6ADDR_SETLOOPBACK((PSOCKADDR_IN6)a);
+		IN6ADDR_SETLOOPBACK((PSOCKADDR_IN6)(VOID *)WskstackLaunderAddr(a));
 	else
 		IN4ADDR_SETLOOPBACK((PSOCKADDR_IN)a);
 }
@@ -257,14 +268,14 @@ FORCEINLINE VOID INETADDR_SETLOOPBACK(PSOCKADDR a)
 FORCEINLINE USHORT INETADDR_PORT(const SOCKADDR *a)
 {
 	if (a->sa_family == AF_INET6)
-		return ((const SOCKADDR_IN6 *)a)->sin6_port;
+		return ((const SOCKADDR_IN6 *)WskstackLaunderAddr(a))->sin6_port;
 	return ((const SOCKADDR_IN *)a)->sin_port;
 }
 
 FORCEINLINE const UCHAR *INETADDR_ADDRESS(const SOCKADDR *a)
 {
 	if (a->sa_family == AF_INET6)
-		return (const UCHAR *)&((const SOCKADDR_IN6 *)a)->sin6_addr;
+		return (const UCHAR *)&((const SOCKADDR_IN6 *)WskstackLaunderAddr(a))->sin6_addr;
 	return (const UCHAR *)&((const SOCKADDR_IN *)a)->sin_addr;
 }
 
