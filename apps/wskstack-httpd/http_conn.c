@@ -63,6 +63,8 @@ struct _HTTPD_CONN {
 	ULONG LineEnds;          /**< line ends in a row while scanning for the header end */
 	ULONG HdrLen;            /**< bytes of a header section kept in Hdr */
 	ULONGLONG BodyLeft;      /**< request body still to skip */
+	volatile ULONGLONG LastNs; /**< last receive or send completion (read by the sweep) */
+	volatile ULONGLONG FinNs;  /**< when our FIN was queued, 0: not yet */
 	PIRP RecvIrp;
 	PIRP DiscIrp;
 	PIRP CloseIrp;
@@ -189,6 +191,7 @@ Finish(PHTTPD_CONN c)
 	if (c->Finishing || c->Closing)
 		return;
 	c->Finishing = TRUE;
+	c->FinNs = WskAppNowNs();
 	irp = IrpFor(&c->DiscIrp, DiscDone, c);
 	if (irp == NULL) {
 		CloseConn(c);
@@ -292,6 +295,7 @@ SendDone(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
 	if (s->InSend)
 		InterlockedIncrement64(&HttpdStats.SendsInline);
 	s->Busy = FALSE;
+	c->LastNs = WskAppNowNs();
 	c->SlotsBusy--;
 	c->OutBytes -= s->Bytes;
 	Resume(c);
@@ -517,6 +521,7 @@ AcceptEvent(PVOID SocketContext, ULONG Flags, PSOCKADDR LocalAddress, PSOCKADDR 
 	}
 	c->Socket = AcceptSocket;
 	c->Refs = 1;
+	c->LastNs = WskAppNowNs();
 	for (i = 0; i < HTTPD_SLOTS; i++)
 		c->Slots[i].Conn = c;
 	KeAcquireSpinLock(&ConnLock, &irql);
@@ -579,6 +584,7 @@ ReceiveEvent(PVOID SocketContext, ULONG Flags, PWSK_DATA_INDICATION DataIndicati
 	if (c->Closing)
 		return STATUS_SUCCESS;
 	InterlockedIncrement(&c->Refs); /* a response failing may close the socket meanwhile */
+	c->LastNs = WskAppNowNs();
 	c->Suspended = FALSE;
 	c->InReceive = TRUE;
 	for (d = DataIndication; d != NULL; d = d->Next) {
@@ -621,27 +627,27 @@ DisconnectEvent(PVOID SocketContext, ULONG Flags)
 
 /* ---- stop ---- */
 
-VOID
-HttpdCloseAll(VOID)
+/* Close the connections @p Pick chooses (NULL: all); @return how many. */
+static LONG
+CloseWhere(BOOLEAN (*Pick)(const HTTPD_CONN *c, ULONGLONG Now), ULONGLONG Now)
 {
 	PHTTPD_CONN *all;
 	PLIST_ENTRY e;
 	KIRQL irql;
-	LONG n = 0, max, i;
+	LONG n = 0, max = HttpdConnsLive() + 1, i;
 
-	KeAcquireSpinLock(&ConnLock, &irql);
-	ConnStopping = TRUE;
-	KeReleaseSpinLock(&ConnLock, irql);
-	max = HttpdConnsLive() + 1;
 	all = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*all) * (SIZE_T)max, HTTPD_TAG);
 	if (all == NULL)
-		return;
-	/* A reference each (unless one is being freed), then close outside the lock. */
+		return 0;
+	/* A reference each (unless one is being freed), then close outside the lock: the
+	 * close is posted to the connection's lcore, after any callback running there. */
 	KeAcquireSpinLock(&ConnLock, &irql);
 	for (e = ConnList.Flink; e != &ConnList && n < max; e = e->Flink) {
 		PHTTPD_CONN c = CONTAINING_RECORD(e, HTTPD_CONN, Link);
 		LONG r = c->Refs;
 
+		if (c->Closing || (Pick != NULL && !Pick(c, Now)))
+			continue;
 		while (r > 0) {
 			LONG was = InterlockedCompareExchange(&c->Refs, r + 1, r);
 
@@ -658,4 +664,36 @@ HttpdCloseAll(VOID)
 		Deref(all[i]);
 	}
 	ExFreePoolWithTag(all, HTTPD_TAG);
+	return n;
+}
+
+VOID
+HttpdCloseAll(VOID)
+{
+	KIRQL irql;
+
+	KeAcquireSpinLock(&ConnLock, &irql);
+	ConnStopping = TRUE;
+	KeReleaseSpinLock(&ConnLock, irql);
+	CloseWhere(NULL, 0);
+}
+
+/* Idle past --idle-timeout, or our FIN unanswered for HTTPD_LINGER_SEC. */
+static BOOLEAN
+Stale(const HTTPD_CONN *c, ULONGLONG Now)
+{
+	ULONGLONG fin = c->FinNs, last = c->LastNs;
+
+	if (fin != 0)
+		return Now > fin + HTTPD_LINGER_SEC * 1000000000ull;
+	return HttpdConfig.IdleSec != 0 && Now > last + HttpdConfig.IdleSec * 1000000000ull;
+}
+
+VOID
+HttpdSweep(VOID)
+{
+	LONG n = CloseWhere(Stale, WskAppNowNs());
+
+	if (n > 0)
+		InterlockedAdd64(&HttpdStats.TimedOut, n);
 }

@@ -28,6 +28,7 @@
 #define HTTPD_FILES_MAX 4096u          /**< files cached */
 #define HTTPD_FIXED_MIN (1u << 20)     /**< /bytes/N serves N up to max(this, --body-size) */
 #define HTTPD_FIXED_CAP (64u << 20)    /**< largest --body-size */
+#define HTTPD_LINGER_SEC 10ull         /**< our FIN unanswered this long: abortive close */
 
 /** Run-time settings (argument parsing fills them before the stack starts). */
 typedef struct _HTTPD_CONFIG {
@@ -36,6 +37,7 @@ typedef struct _HTTPD_CONFIG {
 	ULONG BodySize;          /**< body of /fixed */
 	ULONG MaxBody;           /**< largest request body read and discarded; more is 413 */
 	ULONG ProgressSec;       /**< progress line period, 0: none */
+	ULONG IdleSec;           /**< close connections idle this long, 0: never */
 } HTTPD_CONFIG;
 
 extern HTTPD_CONFIG HttpdConfig;
@@ -102,6 +104,8 @@ VOID HttpdParse(const char *Text, ULONG Len, HTTPD_REQ *Req);
 extern const WSK_CLIENT_LISTEN_DISPATCH HttpdListenDispatch;
 /** Start closing every connection (stop time, PASSIVE_LEVEL). */
 VOID HttpdCloseAll(VOID);
+/** Close connections idle past --idle-timeout or lingering after our FIN (PASSIVE_LEVEL). */
+VOID HttpdSweep(VOID);
 /** Connections not yet freed. */
 LONG HttpdConnsLive(VOID);
 /** One-time set-up of the connection list. */
@@ -121,7 +125,8 @@ typedef struct _HTTPD_STATS {
 	volatile LONG64 Conns;         /**< accepted */
 	volatile LONG64 Pauses;        /**< times parsing paused on flow control */
 	volatile LONG64 SendErrors;
-	volatile LONG64 SendsInline;   /**< sends completed inside WskSend (copied by the provider) */
+	volatile LONG64 SendsInline;
+	volatile LONG64 TimedOut;      /**< connections closed by the sweep */   /**< sends completed inside WskSend (copied by the provider) */
 } HTTPD_STATS;
 
 extern HTTPD_STATS HttpdStats;

@@ -4,7 +4,7 @@
  * headers only), run to completion on the stack's lcores.
  *
  *   wskstack-httpd [-c PROFILE] [-p PORT] [-r DOCROOT] [--body-size N]
- *                  [--max-body N] [--progress SEC]
+ *                  [--max-body N] [--progress SEC] [--idle-timeout SEC]
  *
  * GET and HEAD of the files under DOCROOT (read into memory at start-up),
  * of /fixed (--body-size bytes) and /bytes/N (N bytes of a pattern);
@@ -26,6 +26,7 @@ HTTPD_CONFIG HttpdConfig = {
 	.BodySize = 128,
 	.MaxBody = 1u << 20,
 	.ProgressSec = 5,
+	.IdleSec = 60,
 };
 
 static const char *Profile = "config/default.ini";
@@ -35,7 +36,7 @@ Usage(void)
 {
 	fprintf(stderr,
 		"usage: wskstack-httpd [-c PROFILE] [-p PORT] [-r DOCROOT] [--body-size N]\n"
-		"                      [--max-body N] [--progress SEC]\n"
+		"                      [--max-body N] [--progress SEC] [--idle-timeout SEC]\n"
 		"  -c PROFILE      stack profile (default config/default.ini)\n"
 		"  -p PORT         TCP port to listen on (default 80)\n"
 		"  -r DOCROOT      serve the files under DOCROOT (read into memory at start-up;\n"
@@ -43,8 +44,11 @@ Usage(void)
 		"  --body-size N   bytes of GET /fixed (default 128, at most %u MiB);\n"
 		"                  GET /bytes/N serves N bytes, N up to max(--body-size, 1 MiB)\n"
 		"  --max-body N    largest request body read and dropped; more is 413 (default 1 MiB)\n"
-		"  --progress SEC  a progress line every SEC seconds (default 5, 0: none)\n",
-		HTTPD_FILE_MAX >> 20, HTTPD_CACHE_MAX >> 20, HTTPD_FIXED_CAP >> 20);
+		"  --progress SEC  a progress line every SEC seconds (default 5, 0: none)\n"
+		"  --idle-timeout SEC  close connections idle SEC seconds (default 60, 0: never);\n"
+		"                  a connection whose FIN the peer leaves unanswered goes after %llu s\n",
+		HTTPD_FILE_MAX >> 20, HTTPD_CACHE_MAX >> 20, HTTPD_FIXED_CAP >> 20,
+		(unsigned long long)HTTPD_LINGER_SEC);
 }
 
 /* A decimal in [Min, Max]. */
@@ -84,6 +88,8 @@ ParseArgs(int argc, char **argv)
 			HttpdConfig.MaxBody = (ULONG)v;
 		else if (strcmp(a, "--progress") == 0 && ParseNum(val, 0, 3600, &v))
 			HttpdConfig.ProgressSec = (ULONG)v;
+		else if (strcmp(a, "--idle-timeout") == 0 && ParseNum(val, 0, 86400, &v))
+			HttpdConfig.IdleSec = (ULONG)v;
 		else
 			return FALSE;
 		i++;
@@ -103,10 +109,11 @@ PrintCounters(const char *What, LONG64 Elapsed)
 	HTTPD_STATUS_LIST(HTTPD_ST_PRINT)
 #undef HTTPD_ST_PRINT
 	printf("wskstack-httpd: %s requests=%lld%s s_other=%lld bytes_sent=%lld conns=%lld "
-	       "conns_open=%ld pauses=%lld send_errors=%lld sends_inline=%lld seconds=%lld\n",
+	       "conns_open=%ld timed_out=%lld pauses=%lld send_errors=%lld sends_inline=%lld "
+	       "seconds=%lld\n",
 	       What, (long long)HttpdStats.Requests, st, (long long)HttpdStats.Status[HttpdStOther],
 	       (long long)HttpdStats.BytesSent, (long long)HttpdStats.Conns,
-	       (long)HttpdConnsLive(), (long long)HttpdStats.Pauses,
+	       (long)HttpdConnsLive(), (long long)HttpdStats.TimedOut, (long long)HttpdStats.Pauses,
 	       (long long)HttpdStats.SendErrors, (long long)HttpdStats.SendsInline,
 	       (long long)Elapsed);
 	fflush(stdout);
@@ -139,15 +146,15 @@ OpenListener(PWSKAPP_CLIENT Client)
 	return s;
 }
 
-/* Serve until a stop is requested, with a progress line now and then. */
+/* Serve until a stop is requested: a sweep of stale connections every second, a progress line
+ * every --progress seconds. */
 static VOID
 Serve(ULONGLONG T0)
 {
 	ULONGLONG next = T0 + (ULONGLONG)HttpdConfig.ProgressSec * 1000000000ull;
 
-	for (;;) {
-		if (WskstackWaitForStop(HttpdConfig.ProgressSec ? 250 : WSKSTACK_WAIT_FOREVER))
-			return;
+	while (!WskstackWaitForStop(1000)) {
+		HttpdSweep();
 		if (HttpdConfig.ProgressSec != 0 && WskAppNowNs() >= next) {
 			PrintCounters("progress", (LONG64)((WskAppNowNs() - T0) / 1000000000ull));
 			next += (ULONGLONG)HttpdConfig.ProgressSec * 1000000000ull;
