@@ -80,14 +80,19 @@ eal_argv(const struct drv_conf *c, const char *prog, char *store, size_t len, ch
 	char *tok, *save = NULL;
 
 	/* Every port kind is a virtual device: keep EAL off the PCI bus, where
-	 * it would only complain about the host's kernel-bound NICs. */
-	n = snprintf(store, len, "%s%c-l%c%s%c--file-prefix=%s%c--log-level=%s%c-m%c%u%c%s%c%s%c%s",
+	 * it would only complain about the host's kernel-bound NICs. No device
+	 * DMAs, so IOVA is the virtual address: WSK can then attach a client's
+	 * pages to mbufs as external buffers (zero-copy WskSend) instead of
+	 * copying them as physical-address mode requires. */
+	n = snprintf(store, len,
+		     "%s%c-l%c%s%c--file-prefix=%s%c--log-level=%s%c-m%c%u%c%s%c%s%c%s%c%s",
 		     prog, 0, 0, c->lcores, 0, c->file_prefix, 0, c->log_level, 0, 0,
 		     c->memory_mb, 0, huge ? "--huge-unlink" : "--no-huge", 0,
-		     c->telemetry ? "--proc-type=primary" : "--no-telemetry", 0, "--no-pci");
+		     c->telemetry ? "--proc-type=primary" : "--no-telemetry", 0, "--no-pci", 0,
+		     "--iova-mode=va");
 	if (n < 0 || (size_t)n + 1 + strlen(c->eal_args) + 1 >= len)
 		return -1;
-	for (tok = store; argc < 10; tok += strlen(tok) + 1)
+	for (tok = store; argc < 11; tok += strlen(tok) + 1)
 		argv[argc++] = tok;
 	memcpy(store + n + 1, c->eal_args, strlen(c->eal_args) + 1);
 	for (tok = strtok_r(store + n + 1, " \t", &save); tok != NULL && argc < EAL_ARGS_MAX - 1;
