@@ -14,6 +14,7 @@ typedef struct _HTTP_CONN {
 	ULONG HeadLen;           /* header bytes gathered so far */
 	ULONGLONG BodyLeft;      /* body bytes still to come */
 	ULONG Status;
+	BOOLEAN Saving;          /* this response's body goes to HTTP_LOAD.Save (-o) */
 	char Head[HEAD_MAX + 1];
 } HTTP_CONN, *PHTTP_CONN;
 
@@ -42,6 +43,40 @@ VOID
 HttpLoadFini(PHTTP_LOAD h)
 {
 	WskAppBufFree(&h->Request);
+	if (h->Save != NULL)
+		ExFreePoolWithTag(h->Save, TAG);
+	h->Save = NULL;
+}
+
+/* -o: a response being saved was cut short (broken connection): let another one be saved. */
+static VOID
+SaveAbandon(PHTTP_LOAD h, PHTTP_CONN c)
+{
+	if (!c->Saving)
+		return;
+	c->Saving = FALSE;
+	if (h->Save != NULL)
+		ExFreePoolWithTag(h->Save, TAG);
+	h->Save = NULL;
+	h->SaveLen = 0;
+	InterlockedExchange(&h->SaveClaimed, 0);
+}
+
+/* -o: after a 2xx head, the first connection to get here saves this response's body. */
+static VOID
+SaveClaim(PHTTP_LOAD h, PHTTP_CONN c)
+{
+	if (!h->SaveWanted || h->SaveDone || c->Status < 200 || c->Status > 299 ||
+	    c->BodyLeft > HTTP_LOAD_SAVE_MAX ||
+	    InterlockedCompareExchange(&h->SaveClaimed, 1, 0) != 0)
+		return;
+	h->SaveLen = 0;
+	h->Save = ExAllocatePool2(POOL_FLAG_NON_PAGED, c->BodyLeft ? c->BodyLeft : 1, TAG);
+	if (h->Save == NULL) {
+		InterlockedExchange(&h->SaveClaimed, 0);
+		return;
+	}
+	c->Saving = TRUE;
 }
 
 static PVOID
@@ -55,7 +90,7 @@ HttpConnInit(PVOID Ctx, ULONG Index)
 static VOID
 HttpConnFini(PVOID Ctx, PVOID State)
 {
-	UNREFERENCED_PARAMETER(Ctx);
+	SaveAbandon(Ctx, State);
 	ExFreePoolWithTag(State, TAG);
 }
 
@@ -66,6 +101,7 @@ HttpRequest(PVOID Ctx, PVOID State, ULONGLONG Seq, WSK_BUF *Buf)
 	PHTTP_CONN c = State;
 
 	UNREFERENCED_PARAMETER(Seq);
+	SaveAbandon(h, c);
 	c->InBody = FALSE;
 	c->HeadLen = 0;
 	c->BodyLeft = 0;
@@ -168,14 +204,23 @@ HttpResponse(PVOID Ctx, PVOID State, const UCHAR *Data, ULONG Len, ULONG *Want)
 		if (c->Status < 200)
 			return Broken(h); /* 1xx interim responses: not supported */
 		c->InBody = TRUE;
+		SaveClaim(h, c);
 	}
 	if ((ULONGLONG)(Len - used) > c->BodyLeft)
 		return Broken(h); /* more than the response: nothing was pipelined */
+	if (c->Saving) {
+		memcpy(h->Save + h->SaveLen, Data + used, Len - used);
+		h->SaveLen += Len - used;
+	}
 	c->BodyLeft -= Len - used;
 	InterlockedAdd64(&h->BodyBytes, Len - used);
 	if (c->BodyLeft > 0) {
 		*Want = c->BodyLeft < 0x10000000 ? (ULONG)c->BodyLeft : 0x10000000;
 		return WskLoadMore;
+	}
+	if (c->Saving) {
+		c->Saving = FALSE;
+		InterlockedExchange(&h->SaveDone, 1);
 	}
 	if (c->Status >= 200 && c->Status <= 299)
 		return WskLoadDone;

@@ -18,7 +18,15 @@ typedef struct _HTTP_LOAD {
 	volatile LONG64 Non2xx;        /**< responses with a status outside 200..299 */
 	volatile LONG64 ParseErrors;   /**< responses that could not be parsed */
 	volatile LONG64 BodyBytes;     /**< body bytes received */
+	BOOLEAN SaveWanted;            /**< keep the body of one 2xx response (-o FILE) */
+	volatile LONG SaveClaimed;     /**< a connection is saving its response's body */
+	volatile LONG SaveDone;        /**< Save/SaveLen hold one complete body */
+	PUCHAR Save;                   /**< that body (nonpaged pool, freed by HttpLoadFini) */
+	ULONGLONG SaveLen;             /**< its length */
 } HTTP_LOAD, *PHTTP_LOAD;
+
+/** The largest body -o can keep. */
+#define HTTP_LOAD_SAVE_MAX (64ull << 20)
 
 /**
  * Build the request "GET @p Path HTTP/1.1" with Host @p Host (and

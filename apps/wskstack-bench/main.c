@@ -3,7 +3,7 @@
  * wskstack-bench: a load generator on the stack.
  *
  *   wskstack-bench [-c PROFILE] --http A.B.C.D[:PORT][/PATH] [--keepalive | --close]
- *                  [--conns N] [-t SECONDS | -n REQUESTS] [--stats SEC]
+ *                  [--conns N] [-t SECONDS | -n REQUESTS] [--stats SEC] [-o FILE]
  *   wskstack-bench [-c PROFILE] --echo A.B.C.D[:PORT] [-m BYTES] [-u]
  *                  [--conns N] [-t SECONDS | -n REQUESTS] [--stats SEC]
  *
@@ -14,6 +14,8 @@
  * wskstack-echo -C. Prints requests/s, latency percentiles and the errors
  * (non-2xx, parse errors, resets and failed I/O, failed connects,
  * mismatching echoes); exits 1 if there was any or no request completed.
+ * -o FILE saves the body of one 2xx response (the first to arrive) to FILE,
+ * for a byte-exact check (e.g. -n 1 --conns 1 -o FILE); no such body is an error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@
 typedef struct _BENCH_ARGS {
 	const char *Profile;
 	const char *Target;      /* as given */
+	const char *SaveFile;    /* -o: where one response body goes */
 	BOOLEAN Http;
 	BOOLEAN Close;
 	char Host[64];           /* HTTP Host header: A.B.C.D[:PORT] */
@@ -44,7 +47,7 @@ Usage(const char *Why)
 		fprintf(stderr, "%s: %s\n", PROG, Why);
 	fprintf(stderr,
 		"usage: %s [-c PROFILE] --http A.B.C.D[:PORT][/PATH] [--keepalive | --close]\n"
-		"                      [--conns N] [-t SECONDS | -n REQUESTS] [--stats SEC]\n"
+		"                      [--conns N] [-t SECONDS | -n REQUESTS] [--stats SEC] [-o FILE]\n"
 		"       %s [-c PROFILE] --echo A.B.C.D[:PORT] [-m BYTES] [-u]\n"
 		"                      [--conns N] [-t SECONDS | -n REQUESTS] [--stats SEC]\n"
 		"  -c PROFILE   stack profile (default config/default.ini)\n"
@@ -57,7 +60,8 @@ Usage(const char *Why)
 		"  --conns N    concurrent connections (default 8)\n"
 		"  -t SECONDS   duration (default 10)\n"
 		"  -n REQUESTS  requests in all, instead of a duration\n"
-		"  --stats SEC  a progress line every SEC seconds (default 5; 0: none)\n",
+		"  --stats SEC  a progress line every SEC seconds (default 5; 0: none)\n"
+		"  -o FILE      --http: save the body of one 2xx response to FILE\n",
 		PROG, PROG);
 	exit(2);
 }
@@ -151,6 +155,10 @@ ParseArgs(int argc, char **argv, PBENCH_ARGS a)
 		} else if (strcmp(o, "-n") == 0) {
 			a->Load.Total = Num(o, v, 1, ~0ull >> 1);
 			count = TRUE;
+		} else if (strcmp(o, "-o") == 0) {
+			if (v == NULL || *v == '\0')
+				Usage("-o needs a file name");
+			a->SaveFile = v;
 		} else if (strcmp(o, "--stats") == 0) {
 			a->Load.StatsSec = (ULONG)Num(o, v, 0, 3600);
 		} else {
@@ -165,6 +173,8 @@ ParseArgs(int argc, char **argv, PBENCH_ARGS a)
 		Usage("-t and -n exclude each other");
 	if (!count && !secs)
 		a->Load.Seconds = 10;
+	if (a->SaveFile != NULL && !a->Http)
+		Usage("-o goes with --http");
 	if (a->Http && a->Load.Udp)
 		Usage("-u goes with --echo");
 	if (echo && conn_mode)
@@ -177,6 +187,33 @@ ParseArgs(int argc, char **argv, PBENCH_ARGS a)
 		Usage("-m: a UDP message is at most 65507 bytes");
 }
 
+/* -o: write the saved body (PASSIVE, after the run). @return FALSE if there is none or on error. */
+static BOOLEAN
+SaveBody(PBENCH_ARGS a, PHTTP_LOAD h)
+{
+	FILE *f;
+	BOOLEAN ok;
+
+	if (!h->SaveDone) {
+		fprintf(stderr, "%s: -o %s: no complete 2xx response body to save\n", PROG,
+			a->SaveFile);
+		return FALSE;
+	}
+	f = fopen(a->SaveFile, "wb");
+	if (f == NULL) {
+		fprintf(stderr, "%s: -o %s: cannot create the file\n", PROG, a->SaveFile);
+		return FALSE;
+	}
+	ok = fwrite(h->Save, 1, (size_t)h->SaveLen, f) == h->SaveLen;
+	ok = fclose(f) == 0 && ok;
+	if (!ok)
+		fprintf(stderr, "%s: -o %s: write failed\n", PROG, a->SaveFile);
+	else
+		printf("%s: saved %llu body bytes to %s\n", PROG, (unsigned long long)h->SaveLen,
+		       a->SaveFile);
+	return ok;
+}
+
 static NTSTATUS
 RunBench(PWSKAPP_CLIENT c, PBENCH_ARGS a)
 {
@@ -184,14 +221,17 @@ RunBench(PWSKAPP_CLIENT c, PBENCH_ARGS a)
 	HTTP_LOAD http;
 	WSKLOAD_RESULT *r;
 	char fields[800], extra[160], addr[32];
+	BOOLEAN saved_ok = TRUE;
 	ULONGLONG problems;
 	NTSTATUS st;
 
 	r = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*r), 'hcnB');
 	if (r == NULL)
 		return STATUS_INSUFFICIENT_RESOURCES;
-	if (a->Http)
+	if (a->Http) {
 		st = HttpLoadInit(&http, a->Host, a->Path, a->Close);
+		http.SaveWanted = a->SaveFile != NULL;
+	}
 	else
 		st = WskLoadEchoInit(&echo, a->MsgBytes, a->Load.Udp);
 	if (!NT_SUCCESS(st)) {
@@ -216,6 +256,8 @@ RunBench(PWSKAPP_CLIENT c, PBENCH_ARGS a)
 		snprintf(extra, sizeof(extra), "non2xx=%lld parse_errors=%lld body_bytes=%lld",
 			 (long long)http.Non2xx, (long long)http.ParseErrors,
 			 (long long)http.BodyBytes);
+		if (a->SaveFile != NULL && !SaveBody(a, &http))
+			saved_ok = FALSE;
 		HttpLoadFini(&http);
 	} else {
 		snprintf(fields, sizeof(fields), "mode=echo proto=%s target=%s conns=%u msg_bytes=%u",
@@ -227,7 +269,7 @@ RunBench(PWSKAPP_CLIENT c, PBENCH_ARGS a)
 	}
 	WskLoadPrintSummary(PROG, fields, r, extra);
 	problems = r->Errors + r->ConnectErrors + r->Bad;
-	a->Failed = !NT_SUCCESS(st) || problems != 0 || r->Requests == 0;
+	a->Failed = !NT_SUCCESS(st) || problems != 0 || r->Requests == 0 || !saved_ok;
 	ExFreePoolWithTag(r, 'hcnB');
 	return STATUS_SUCCESS;
 }
