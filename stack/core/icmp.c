@@ -3,6 +3,7 @@
 #include <rte_ip.h>
 
 #include "stk_priv.h"
+#include "tcp_priv.h"
 #include "wire/wire_cksum.h"
 
 /* RFC 1812 4.3.2.1 style limit: a token bucket of icmp_rate errors per second. */
@@ -47,6 +48,29 @@ icmp_echo_reply(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr 
 	ipv4_output(in, m, ip->dst, ip->src, IPV4_PROTO_ICMP);
 }
 
+/*
+ * An error about a datagram we sent (RFC 1122 3.2.2.1): passed to the
+ * transport of the quoted datagram; TCP is the only one that acts on them.
+ * @return true if it was taken (and @p m freed).
+ */
+static bool
+icmp_error_input(struct stk_inst *in, struct rte_mbuf *m, const struct icmp_repr *ic)
+{
+	uint8_t buf[60 + 8];
+	uint32_t len = RTE_MIN(m->pkt_len - ICMP_HDR_LEN, (uint32_t)sizeof(buf));
+	const void *q = m->pkt_len < ICMP_HDR_LEN ? NULL :
+			rte_pktmbuf_read(m, ICMP_HDR_LEN, len, buf);
+	struct icmp_quote quote;
+
+	if (q == NULL || icmp_quote_parse(q, len, &quote) != STK_DROP_NONE ||
+	    quote.proto != IPV4_PROTO_TCP || !tcp_icmp_error(in, &quote, ic->type, ic->code,
+							      (uint16_t)ic->rest))
+		return false;
+	STK_COUNT(in, ICMP_ERRORS_TAKEN);
+	rte_pktmbuf_free(m);
+	return true;
+}
+
 void
 icmp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, bool bcast)
 {
@@ -57,8 +81,11 @@ icmp_input(struct stk_inst *in, struct rte_mbuf *m, const struct ipv4_repr *ip, 
 	why = icmp_parse(rte_pktmbuf_mtod(m, const void *), rte_pktmbuf_data_len(m), &ic);
 	if (why == STK_DROP_NONE && icmp_cksum(m) != 0xffff)
 		why = STK_DROP_ICMP_BAD_CHECKSUM;
+	if (why == STK_DROP_NONE && !bcast &&
+	    (ic.type == ICMP_DEST_UNREACH || ic.type == ICMP_TIME_EXCEEDED) && icmp_error_input(in, m, &ic))
+		return;
 	if (why == STK_DROP_NONE && ic.type != ICMP_ECHO_REQUEST)
-		why = STK_DROP_ICMP_TYPE_IGNORED; /* errors go to transports when TCP lands */
+		why = STK_DROP_ICMP_TYPE_IGNORED;
 	if (why == STK_DROP_NONE && bcast)
 		why = STK_DROP_ICMP_NOT_UNICAST; /* RFC 1122 3.2.2.6 allows silence */
 	if (why != STK_DROP_NONE) {

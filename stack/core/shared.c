@@ -45,6 +45,7 @@ stk_params_default(struct stk_params *p)
 	p->tcp_wnd_reass = true;
 	p->tcp_dsack = false;
 	p->tcp_rcv_wnd_space = false;
+	p->tcp_icmp_abort_syn_sent = true;
 	p->tcp_drop_synfin = false;
 	p->tcp_rfc5961_rst = true;
 	p->tcp_rfc5961_syn = true;

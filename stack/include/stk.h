@@ -149,6 +149,7 @@ struct stk_params {
 	bool tcp_wnd_reass;          /**< out-of-order data held for reassembly narrows the advertised window (default true; false: the window is the receive space less in-order data, as in BSD) */
 	bool tcp_dsack;              /**< report duplicate segments in a D-SACK block (RFC 2883; default false) */
 	bool tcp_rcv_wnd_space;      /**< segments are acceptable up to the receive space when it exceeds the window advertised (BSD's rcv_wnd; a 16-bit window field cannot offer more than 65535 bytes unscaled); default false: up to the window advertised, as Linux */
+	bool tcp_icmp_abort_syn_sent; /**< an ICMP hard error (protocol or port unreachable, administratively prohibited) or time exceeded quoting our SYN aborts the connection attempt (RFC 1122 4.2.3.9, RFC 5461 4.1; default true; false: ICMP errors never abort, FreeBSD's net.inet.tcp.icmp_may_rst=0) */
 	bool tcp_drop_synfin;        /**< drop a segment carrying both SYN and FIN to a listener or in SYN-SENT (default false: RFC 9293 3.10.7.2-3 handle the SYN; FreeBSD's net.inet.tcp.drop_synfin=1) */
 	bool tcp_rfc5961_rst;        /**< a RST in the window but not at RCV.NXT draws a challenge ACK (RFC 5961 3.2; default true); false: any RST in the window resets the connection (RFC 793; FreeBSD's net.inet.tcp.insecure_rst=1) */
 	bool tcp_rfc5961_syn;        /**< a SYN in a synchronized state draws a challenge ACK (RFC 5961 4.2; default true); false: a SYN in the window resets the connection and draws a RST (RFC 793 3.9; FreeBSD's net.inet.tcp.insecure_syn=1) */

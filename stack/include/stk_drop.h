@@ -101,6 +101,7 @@
 	X(ICMP_RX,         "ICMP messages received") \
 	X(ICMP_ECHO_REPLY_TX, "ICMP echo replies sent") \
 	X(ICMP_UNREACH_TX, "ICMP destination unreachable sent") \
+	X(ICMP_ERRORS_TAKEN, "ICMP errors a TCP connection acted on (RFC 1122 4.2.3.9, RFC 1191)") \
 	X(UDP_RX,          "UDP datagrams delivered") \
 	X(UDP_TX,          "UDP datagrams sent") \
 	X(REQUESTS,        "requests run from the request ring") \

@@ -244,6 +244,14 @@ void tcp_established_input(struct stk_tcp_conn *c, struct tcp_seg *s);
 void tcp_text_input(struct stk_tcp_conn *c, struct tcp_seg *s);
 void tcp_syn_text_queue(struct stk_tcp_conn *c, struct tcp_seg *s);
 
+/* tcp_icmp.c */
+/**
+ * An ICMP error of @p type and @p code quoting @p q (next-hop @p mtu for
+ * fragmentation needed). @return true if a connection acted on it.
+ */
+bool tcp_icmp_error(struct stk_inst *in, const struct icmp_quote *q, uint8_t type, uint8_t code,
+		    uint16_t mtu);
+
 /* tcp_open.c */
 void tcp_listen_input(struct stk_tcp_conn *l, struct tcp_seg *s);
 void tcp_inspect_pending_input(struct stk_tcp_conn *c, struct tcp_seg *s);

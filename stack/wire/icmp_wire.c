@@ -10,6 +10,7 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_icmp.h>
+#include <rte_ip.h>
 
 #include "wire.h"
 
@@ -46,4 +47,28 @@ icmp_emit(void *buf, const struct icmp_repr *r, uint16_t cksum)
 	h.icmp_ident = rte_cpu_to_be_16((uint16_t)(r->rest >> 16));
 	h.icmp_seq_nb = rte_cpu_to_be_16((uint16_t)r->rest);
 	memcpy(buf, &h, sizeof(h));
+}
+
+enum stk_drop
+icmp_quote_parse(const void *buf, size_t len, struct icmp_quote *q)
+{
+	const uint8_t *b = buf;
+	struct rte_ipv4_hdr h;
+	size_t hl;
+	uint8_t l4[8];
+
+	if (len < sizeof(h))
+		return STK_DROP_ICMP_TRUNCATED;
+	memcpy(&h, b, sizeof(h));
+	hl = (size_t)(h.version_ihl & 0x0f) * 4;
+	if ((h.version_ihl >> 4) != 4 || hl < sizeof(h) || len < hl + sizeof(l4))
+		return STK_DROP_ICMP_TRUNCATED;
+	memcpy(l4, b + hl, sizeof(l4));
+	q->proto = h.next_proto_id;
+	q->src = h.src_addr;
+	q->dst = h.dst_addr;
+	q->sport = (uint16_t)(l4[0] << 8 | l4[1]);
+	q->dport = (uint16_t)(l4[2] << 8 | l4[3]);
+	q->seq = (uint32_t)l4[4] << 24 | (uint32_t)l4[5] << 16 | (uint32_t)l4[6] << 8 | l4[7];
+	return STK_DROP_NONE;
 }

@@ -137,6 +137,23 @@ enum stk_drop icmp_parse(const void *buf, size_t len, struct icmp_repr *r);
 /** Write the 8-byte header of @p r with the checksum field set to @p cksum (network order as computed by ~rte_raw_cksum). */
 void icmp_emit(void *buf, const struct icmp_repr *r, uint16_t cksum);
 
+/** What an ICMP error quotes of the datagram that caused it (RFC 792: its IP header and 8 bytes more). */
+struct icmp_quote {
+	uint8_t proto;      /**< IP protocol of the quoted datagram */
+	rte_be32_t src;     /**< its source (our address), network order */
+	rte_be32_t dst;     /**< its destination, network order */
+	uint16_t sport;     /**< bytes 0..1 of its L4 header, host order */
+	uint16_t dport;     /**< bytes 2..3, host order */
+	uint32_t seq;       /**< bytes 4..7, host order (TCP's sequence number) */
+};
+
+/**
+ * Parse the datagram quoted after an ICMP error's 8-byte header: an IPv4
+ * header (options allowed) and at least 8 bytes of its payload.
+ * @return STK_DROP_NONE, or ICMP_TRUNCATED (too short, not IPv4, bad IHL).
+ */
+enum stk_drop icmp_quote_parse(const void *buf, size_t len, struct icmp_quote *q);
+
 /* ---- UDP (RFC 768) ------------------------------------------------------- */
 
 #define UDP_HDR_LEN 8

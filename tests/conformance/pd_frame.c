@@ -300,7 +300,8 @@ pd_opt_format(const struct pd_opt *x, char *b, size_t len)
 }
 
 static const char *const pd_icmp_type_names[] = {
-	[3] = "unreachable", [4] = "source_quench", [11] = "time_exceeded",
+	[3] = "unreachable", [4] = "source_quench", [5] = "redirect", [11] = "time_exceeded",
+	[12] = "parameter_problem",
 };
 
 void

@@ -232,6 +232,10 @@ pd_parse_icmp(struct pd_lex *x, const char **p, const char *end, struct pd_pkt *
 		k->icmp_type = 11;
 	} else if (pd_word(p, end, "source_quench")) {
 		k->icmp_type = 4;
+	} else if (pd_word(p, end, "redirect")) {
+		k->icmp_type = 5;
+	} else if (pd_word(p, end, "parameter_problem")) {
+		k->icmp_type = 12;
 	} else {
 		pd_lex_fail(x, "unknown ICMP type", NULL);
 		return false;
@@ -242,6 +246,17 @@ pd_parse_icmp(struct pd_lex *x, const char **p, const char *end, struct pd_pkt *
 			k->icmp_code = pd_icmp_names[i].code;
 			break;
 		}
+	}
+	/* packetdrill's generic code name: code_N */
+	if (i == RTE_DIM(pd_icmp_names) && end - *p > 5 && memcmp(*p, "code_", 5) == 0) {
+		uint32_t code;
+
+		*p += 5;
+		if (!pd_u32(p, end, &code) || code > 255) {
+			pd_lex_fail(x, "bad ICMP code", NULL);
+			return false;
+		}
+		k->icmp_code = (uint8_t)code;
 	}
 	if (pd_word(p, end, "mtu") && !pd_u32(p, end, &k->icmp_mtu)) {
 		pd_lex_fail(x, "bad ICMP mtu", NULL);

@@ -191,6 +191,8 @@ pd_sysctl(struct stk_params *p, const char *name, long v)
 		p->tcp_sndbuf = (uint32_t)v;
 	else if (strcmp(name, "kern.ipc.maxsockbuf") == 0)
 		p->tcp_wscale = pd_wscale_for((uint64_t)v);
+	else if (strcmp(name, "net.inet.tcp.icmp_may_rst") == 0)
+		p->tcp_icmp_abort_syn_sent = v != 0;
 	else if (strcmp(name, "net.inet.tcp.drop_synfin") == 0)
 		p->tcp_drop_synfin = v != 0;
 	else if (strcmp(name, "net.inet.tcp.insecure_rst") == 0)
