@@ -280,7 +280,8 @@ test_stream(struct wsk_test_client *ca, uint64_t total)
 	struct slot snd[NSEND], rcv[NRECV];
 	uint64_t sent = 0, acked = 0, got = 0, bad_at = UINT64_MAX;
 	unsigned int i, rounds = 0;
-	bool eof = false, recv_failed = false, send_failed = false;
+	bool eof = false, recv_failed = false, send_failed = false, disc_started = false;
+	struct wsk_test_irp disc;
 	NTSTATUS st;
 	PWSK_SOCKET s = connect_to(ca, 1, ECHO_PORT, &st);
 	ULONG_PTR info;
@@ -322,13 +323,14 @@ test_stream(struct wsk_test_client *ca, uint64_t total)
 				progress = true;
 			}
 		}
-		if (sent == total && acked == total && snd[0].a.flags == 0) {
-			/* Everything sent: graceful disconnect (our FIN). */
+		if (sent == total && acked == total && !disc_started) {
+			/* Everything sent: graceful disconnect (our FIN). It completes
+			 * after the echo's FIN, i.e. after all the echo: wait at the end
+			 * (a timeout here would cancel it, which aborts the connection). */
 			memset(&a, 0, sizeof(a));
 			a.s = s;
-			st = wsk_test_call(call_disconnect, &a, 0, NULL, NULL);
-			(void)st;
-			snd[0].a.flags = 1; /* only once; WskDisconnect completes after the peer's FIN */
+			wsk_test_irp_start(&disc, call_disconnect, &a);
+			disc_started = true;
 		}
 		for (i = 0; i < NRECV; i++) {
 			struct slot *sl = &rcv[i];
@@ -340,6 +342,8 @@ test_stream(struct wsk_test_client *ca, uint64_t total)
 				sl->busy = false;
 				progress = true;
 				if (st != STATUS_SUCCESS) {
+					fprintf(stderr, "WskReceive failed: 0x%08x after %llu bytes\n",
+						(unsigned)st, (unsigned long long)got);
 					recv_failed = true;
 					eof = true;
 					break;
@@ -375,6 +379,8 @@ test_stream(struct wsk_test_client *ca, uint64_t total)
 	CHECK(bad_at == UINT64_MAX, "echoed bytes equal the stream (first difference at %llu)",
 	      (unsigned long long)bad_at);
 	CHECK(eof, "the server's FIN ended the stream (a WskReceive completed with 0 bytes)");
+	CHECK(disc_started && wsk_test_irp_wait(&disc, 30000, NULL) == STATUS_SUCCESS,
+	      "the graceful WskDisconnect completed after the FIN handshake");
 	for (i = 0; i < NSEND; i++) {
 		if (snd[i].busy)
 			wsk_test_irp_wait(&snd[i].t, 5000, NULL);

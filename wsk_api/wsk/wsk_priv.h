@@ -252,6 +252,7 @@ struct wsk_op {
 			SIZE_T in_size, out_size;
 			PVOID in, out;
 			SIZE_T *out_ret;
+			uint8_t in_copy[64];    /* small inputs copied at the call */
 		} ctl;
 		struct {                /* sendto / send messages */
 			WSK_BUF buf;

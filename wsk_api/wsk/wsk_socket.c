@@ -647,6 +647,12 @@ wsk_control_socket(PWSK_SOCKET Socket, WSK_CONTROL_SOCKET_TYPE RequestType, ULON
 	op->u.ctl.level = Level;
 	op->u.ctl.in_size = InputSize;
 	op->u.ctl.in = InputBuffer;
+	/* Windows usually completes a set-option at once, and drivers pass
+	 * inputs on their stack: copy small ones now, as if it had. */
+	if (InputBuffer != NULL && InputSize <= sizeof(op->u.ctl.in_copy)) {
+		memcpy(op->u.ctl.in_copy, InputBuffer, InputSize);
+		op->u.ctl.in = op->u.ctl.in_copy;
+	}
 	op->u.ctl.out_size = OutputSize;
 	op->u.ctl.out = OutputBuffer;
 	op->u.ctl.out_ret = OutputSizeReturned;
