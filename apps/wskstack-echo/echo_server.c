@@ -279,6 +279,24 @@ DgramSendDone(PDEVICE_OBJECT Dev, PIRP Irp, PVOID Context)
 	return STATUS_MORE_PROCESSING_REQUIRED;
 }
 
+BOOLEAN EchoSockperfReplies;
+
+/* sockperf's ping-pong client drops replies that still carry its "from
+ * client" flag: bit 0 of the 16-bit big-endian flags after the 8-byte
+ * sequence number (its own server clears it). The datagram is ours to edit
+ * while we hold the indication. */
+static VOID
+SockperfReply(const WSK_BUF *b)
+{
+	PUCHAR p;
+
+	if (b->Length < 10 || MmGetMdlByteCount(b->Mdl) < b->Offset + 10)
+		return;
+	p = (PUCHAR)MmGetSystemAddressForMdlSafe(b->Mdl, NormalPagePriority) + b->Offset;
+	if (p != NULL)
+		p[9] &= (UCHAR)~1u;
+}
+
 static NTSTATUS WSKAPI
 ReceiveFromEvent(PVOID SocketContext, ULONG Flags, PWSK_DATAGRAM_INDICATION Indication)
 {
@@ -307,6 +325,8 @@ ReceiveFromEvent(PVOID SocketContext, ULONG Flags, PWSK_DATAGRAM_INDICATION Indi
 		}
 		InterlockedIncrement(&g->Left);
 		InterlockedIncrement64(&srv->Datagrams);
+		if (EchoSockperfReplies)
+			SockperfReply(&d->Buffer);
 		IoSetCompletionRoutine(irp, DgramSendDone, g, TRUE, TRUE, TRUE);
 		DGRAM_DISPATCH(srv->Udp)->WskSendTo(srv->Udp, &d->Buffer, 0, d->RemoteAddress, 0,
 						    NULL, irp);

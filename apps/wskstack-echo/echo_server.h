@@ -18,4 +18,7 @@
  */
 NTSTATUS EchoServerRun(PWSKAPP_CLIENT Client, USHORT Port, ULONG StatsSec);
 
+/** --sockperf: UDP replies clear sockperf's client flag so its ping-pong accepts them. */
+extern BOOLEAN EchoSockperfReplies;
+
 #endif /* ECHO_SERVER_H */

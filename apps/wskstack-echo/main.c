@@ -39,7 +39,7 @@ Usage(const char *Why)
 	if (Why != NULL)
 		fprintf(stderr, "%s: %s\n", PROG, Why);
 	fprintf(stderr,
-		"usage: %s [-c PROFILE] -s [-p PORT] [--stats SEC]\n"
+		"usage: %s [-c PROFILE] -s [-p PORT] [--stats SEC] [--sockperf]\n"
 		"       %s [-c PROFILE] -C A.B.C.D[:PORT] [-n CONNS] [-m BYTES] [-k COUNT | -t SECONDS]\n"
 		"                     [-u] [--stats SEC]\n"
 		"  -c PROFILE   stack profile (default config/default.ini)\n"
@@ -50,7 +50,8 @@ Usage(const char *Why)
 		"  -k COUNT     messages per connection (default 1000 unless -t)\n"
 		"  -t SECONDS   run for SECONDS instead of a count\n"
 		"  -u           UDP instead of TCP\n"
-		"  --stats SEC  a progress line every SEC seconds (default 5; 0: none)\n",
+		"  --stats SEC  a progress line every SEC seconds (default 5; 0: none)\n"
+		"  --sockperf   server: answer UDP as sockperf's server does (ping-pong clients)\n",
 		PROG, PROG);
 	exit(2);
 }
@@ -104,6 +105,9 @@ ParseArgs(int argc, char **argv, PECHO_ARGS a)
 			a->Port = (USHORT)Num(o, v, 1, 65535);
 		} else if (strcmp(o, "--stats") == 0) {
 			a->StatsSec = (ULONG)Num(o, v, 0, 3600);
+		} else if (strcmp(o, "--sockperf") == 0) {
+			EchoSockperfReplies = TRUE;
+			continue; /* takes no value */
 		} else if (strcmp(o, "-C") == 0) {
 			if (v == NULL)
 				Usage("-C needs an address");
