@@ -385,6 +385,9 @@ NTSTATUS wsk_op_dispatch(struct wsk_op *op, wsk_op_fn fn);
 /** Run @p fn(op) on the home lcore and wait for it (PASSIVE callers without an IRP). */
 NTSTATUS wsk_op_run_sync(struct wsk_op *op, wsk_op_fn fn);
 
+/** Stop the completion threads of clients that never deregistered (host shutdown). */
+void wsk_clients_quiesce(void);
+
 /** Let @p th run on every online CPU (threads made on an lcore inherit its pinning). */
 void wsk_thread_unpin(pthread_t th);
 

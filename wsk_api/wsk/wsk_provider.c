@@ -359,6 +359,60 @@ cq_stop(struct wsk_client *cl)
  * Registration (exported functions)
  */
 
+/* Every registered client, so the host can stop their completion threads
+ * at shutdown even if a driver never deregistered. */
+static pthread_mutex_t clients_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct wsk_client *clients[256];
+
+static void
+clients_add(struct wsk_client *cl)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&clients_lock);
+	for (i = 0; i < RTE_DIM(clients); i++) {
+		if (clients[i] == NULL) {
+			clients[i] = cl;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&clients_lock);
+}
+
+static void
+clients_del(struct wsk_client *cl)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&clients_lock);
+	for (i = 0; i < RTE_DIM(clients); i++)
+		if (clients[i] == cl)
+			clients[i] = NULL;
+	pthread_mutex_unlock(&clients_lock);
+}
+
+void
+wsk_clients_quiesce(void)
+{
+	unsigned int i, n = 0;
+
+	pthread_mutex_lock(&clients_lock);
+	for (i = 0; i < RTE_DIM(clients); i++) {
+		struct wsk_client *cl = clients[i];
+
+		if (cl == NULL)
+			continue;
+		n++;
+		pthread_mutex_lock(&cl->lock);
+		cq_stop(cl);
+		pthread_mutex_unlock(&cl->lock);
+	}
+	pthread_mutex_unlock(&clients_lock);
+	if (n != 0)
+		fprintf(stderr, "wskstack: %u WSK client registration(s) never deregistered: their "
+			"completion threads were stopped\n", n);
+}
+
 struct wsk_client *
 wsk_client_of_reg(PWSK_REGISTRATION r)
 {
@@ -398,6 +452,7 @@ WskRegister(PWSK_CLIENT_NPI WskClientNpi, PWSK_REGISTRATION WskRegistration)
 	InitializeListHead(&cl->tl_change);
 	memset(WskRegistration, 0, sizeof(*WskRegistration));
 	WskRegistration->ReservedRegistrationContext = cl;
+	clients_add(cl);
 	return STATUS_SUCCESS;
 }
 
@@ -541,6 +596,7 @@ WskDeregister(PWSK_REGISTRATION WskRegistration)
 		if (waited_ms == 10000)
 			dump_sockets(cl->host, cl);
 	}
+	clients_del(cl);
 	cq_stop(cl);
 	cl->magic = 0;
 	pthread_mutex_destroy(&cl->lock);

@@ -148,6 +148,7 @@ WskstackRun(const char *Profile, const char *Program, PWSKSTACK_DRIVER_MAIN Main
 	drv_runtime_run(run.rt, &app, on_ready);
 	if (run.th_started)
 		pthread_join(run.th, NULL);
+	wsk_clients_quiesce(); /* no completion thread may outlive EAL's memory */
 	wsk_host_unpublish(run.h);
 	live = wsk_host_destroy(run.h);
 	leaked = drv_runtime_close(run.rt);
