@@ -25,8 +25,13 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <limits.h>
 #include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/futex.h>
 #include <sys/queue.h>
+#include <sys/syscall.h>
 
 /* DPDK first: <wdm.h> may define intrinsics (_mm_pause) as macros. */
 #include <rte_mbuf.h>
@@ -46,6 +51,7 @@
 #define WSK_MAX_INST   16  /**< instances per host */
 #define WSK_MAX_HOSTS  8
 #define WSK_POOL_TAG   'ksWs'
+#define WSK_CQ_SIZE   65536u  /* also the cap on a client's IRPs in flight */
 
 /* ---- clients (one per WSK_REGISTRATION) ---- */
 
@@ -342,6 +348,30 @@ struct wsk_host {
 		atomic_uint_fast64_t dgrams_dropped; /**< UDP: receive buffer full, filtered, or lost on the way home */
 	} st;
 };
+
+/* futexes (completion threads and synchronous callers sleep on them) */
+static inline void
+wsk_futex_wait(atomic_int *w, int val, long ns)
+{
+	struct timespec ts = { .tv_sec = ns / 1000000000L, .tv_nsec = ns % 1000000000L };
+
+	syscall(SYS_futex, (int *)w, FUTEX_WAIT_PRIVATE, val, &ts, NULL, 0);
+}
+
+static inline void
+wsk_futex_wake(atomic_int *w)
+{
+	syscall(SYS_futex, (int *)w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+/* the published hosts (wsk_host.c), guarded by wsk_hosts_lock */
+extern pthread_mutex_t wsk_hosts_lock;
+extern pthread_cond_t wsk_hosts_cond;
+extern struct wsk_host *wsk_hosts[WSK_MAX_HOSTS];
+/** List live sockets (of @p cl, or all) on stderr: leak reports. */
+void wsk_host_dump_sockets(struct wsk_host *h, const struct wsk_client *cl);
+/** The host index WskstackSelectHost() chose on this thread (0 by default). */
+unsigned int wsk_thread_selected_host(void);
 
 /* thread state: which instances this thread polls */
 struct wsk_host *wsk_thread_host(unsigned int *idx);
