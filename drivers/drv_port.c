@@ -58,12 +58,27 @@ ethdev_tx(void *dev, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 	struct drv_port *p = dev;
 	uint16_t ok = n;
 
+	uint16_t sent, i;
+
 	if (p->tx_prepare)
 		ok = rte_eth_tx_prepare(p->port_id, q, pkts, n);
-	if (p->cap != NULL && ok != 0)
-		drv_capture_write(p->cap, pkts, ok);
 	/* Frames tx_prepare refused stay with the caller, who counts and frees them. */
-	return rte_eth_tx_burst(p->port_id, q, pkts, ok);
+	if (p->cap == NULL || ok == 0)
+		return rte_eth_tx_burst(p->port_id, q, pkts, ok);
+	/* Capture only what the device took (a full TX ring is not a frame on
+	 * the wire): hold a reference on every segment across the burst, since
+	 * a PMD may free what it sent (af_packet copies) before returning. */
+	for (i = 0; i < ok; i++) {
+		struct rte_mbuf *seg;
+
+		for (seg = pkts[i]; seg != NULL; seg = seg->next)
+			rte_mbuf_refcnt_update(seg, 1);
+	}
+	sent = rte_eth_tx_burst(p->port_id, q, pkts, ok);
+	drv_capture_write(p->cap, pkts, sent);
+	for (i = 0; i < ok; i++)
+		rte_pktmbuf_free(pkts[i]); /* our reference; unsent frames stay the caller's */
+	return sent;
 }
 
 const struct stk_netdev_ops drv_ethdev_ops = {
