@@ -290,6 +290,21 @@ WskAppEvents(PWSK_SOCKET s, ULONG Mask)
 }
 
 BOOLEAN
+WskAppParseNum(const char *Text, ULONGLONG Min, ULONGLONG Max, ULONGLONG *Out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (Text == NULL || *Text == '\0' || *Text == '-')
+		return FALSE;
+	v = strtoull(Text, &end, 10);
+	if (*end != '\0' || v < Min || v > Max)
+		return FALSE;
+	*Out = v;
+	return TRUE;
+}
+
+BOOLEAN
 WskAppParseAddr(const char *Text, USHORT DefaultPort, SOCKADDR_IN *Out)
 {
 	IN_ADDR a;

@@ -70,6 +70,9 @@ NTSTATUS WskAppSetOption(PWSK_SOCKET s, ULONG Level, ULONG Option, ULONG Value);
 /** SO_WSK_EVENT_CALLBACK (no IRP). */
 NTSTATUS WskAppEvents(PWSK_SOCKET s, ULONG Mask);
 
+/** A decimal in [@p Min, @p Max] (no sign, nothing after it). @return TRUE if @p Text is one. */
+BOOLEAN WskAppParseNum(const char *Text, ULONGLONG Min, ULONGLONG Max, ULONGLONG *Out);
+
 /** "A.B.C.D:PORT" or "A.B.C.D" (port @p DefaultPort) into @p out. @return TRUE if valid. */
 BOOLEAN WskAppParseAddr(const char *Text, USHORT DefaultPort, SOCKADDR_IN *Out);
 /** 0.0.0.0:@p Port. */

@@ -60,13 +60,11 @@ Usage(const char *Why)
 static unsigned long long
 Num(const char *Opt, const char *Text, unsigned long long Min, unsigned long long Max)
 {
-	char *end;
-	unsigned long long v;
+	ULONGLONG v;
 
 	if (Text == NULL)
 		Usage("an option needs a value");
-	v = strtoull(Text, &end, 10);
-	if (*Text == '\0' || *Text == '-' || *end != '\0' || v < Min || v > Max) {
+	if (!WskAppParseNum(Text, Min, Max, &v)) {
 		fprintf(stderr, "%s: %s: '%s' is not a number in %llu..%llu\n", PROG, Opt, Text, Min,
 			Max);
 		Usage(NULL);

@@ -196,15 +196,7 @@ wsk_post(struct wsk_host *h, unsigned int idx, stk_req_fn fn, void *arg)
 NTSTATUS
 wsk_op_dispatch(struct wsk_op *op, wsk_op_fn fn)
 {
-	op->fn = fn;
-	IoMarkIrpPending(op->irp);
-	if (!op->offlcore) {
-		fn(op);
-		return STATUS_PENDING;
-	}
-	if (wsk_post(op->s->host, op->s->home, wsk_op_trampoline, op) != 0)
-		wsk_op_complete(op, STATUS_INSUFFICIENT_RESOURCES, 0);
-	return STATUS_PENDING;
+	return wsk_op_dispatch_to(op, op->s->home, fn);
 }
 
 NTSTATUS
